@@ -1,0 +1,413 @@
+import datetime
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from partners.models import Institution, Person
+from registry.constraints import FieldErrorConstraintsMixin
+
+from .querysets import MemorandumQuerySet, Status
+
+
+class CooperationArea(models.Model):
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SustainableDevelopmentGoal(models.Model):
+    """One of the 17 UN Sustainable Development Goals, seeded by a migration."""
+
+    number = models.PositiveSmallIntegerField(
+        primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "sustainable development goal"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=17),
+                name="sdg_number_1_to_17",
+                violation_error_message="SDGs are numbered 1 to 17.",
+            )
+        ]
+
+    def __str__(self):
+        return f"SDG {self.number}: {self.name}"
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number handed out per year, so references never collide."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Memorandum(FieldErrorConstraintsMixin, models.Model):
+    class Kind(models.TextChoices):
+        MOU = "mou", "Memorandum of understanding"
+        MOA = "moa", "Memorandum of agreement"
+        FRAMEWORK = "framework", "Framework agreement"
+        EXCHANGE = "exchange", "Exchange agreement"
+        AMENDMENT = "amendment", "Amendment"
+        RENEWAL = "renewal", "Renewal"
+        LETTER_OF_INTENT = "letter_of_intent", "Letter of intent"
+        OTHER = "other", "Other"
+
+    class Stage(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        NEGOTIATION = "negotiation", "Negotiation"
+        SIGNED = "signed", "Signed"
+        TERMINATED = "terminated", "Terminated"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        INTERNAL = "internal", "Internal"
+        CONFIDENTIAL = "confidential", "Confidential"
+
+    Status = Status
+
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        blank=True,
+        help_text="Left blank, it is generated as MOU-<year>-<sequence>.",
+        error_messages={"unique": "A memorandum with this reference already exists."},
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOU)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DRAFT)
+    summary = models.TextField(blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_at = models.CharField("place of signing", max_length=200, blank=True)
+    effective_from = models.DateField(
+        null=True, blank=True, help_text="Left blank, it is the date of signing."
+    )
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Last day in force; blank for an open-ended agreement."
+    )
+    auto_renew = models.BooleanField(default=False)
+    renewal_notice_days = models.PositiveSmallIntegerField(default=90)
+    supersedes = models.ForeignKey(
+        "self",
+        # An agreement that a later one amends or renews is part of its record: keep it.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The earlier memorandum this one amends or renews.",
+    )
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    cooperation_areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="memoranda"
+    )
+    sdgs = models.ManyToManyField(
+        SustainableDevelopmentGoal, blank=True, related_name="memoranda", verbose_name="SDGs"
+    )
+    tags = TaggableManager(blank=True)
+    source_url = models.URLField("announcement", max_length=500, blank=True)
+    owner_unit = models.CharField(max_length=200, blank=True)
+    owner_email = models.EmailField(blank=True)
+    internal_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MemorandumQuerySet.as_manager()
+
+    constraint_error_fields = {
+        "memorandum_signed_has_signed_on": "signed_on",
+        "memorandum_expires_after_effective": "expires_on",
+        "memorandum_not_own_supersedes": "supersedes",
+    }
+
+    class Meta:
+        verbose_name_plural = "memoranda"
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(stage="signed") | models.Q(signed_on__isnull=False),
+                name="memorandum_signed_has_signed_on",
+                violation_error_message="A signed memorandum needs the date it was signed.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(effective_from__isnull=True)
+                | models.Q(expires_on__gte=models.F("effective_from")),
+                name="memorandum_expires_after_effective",
+                violation_error_message="The expiry date must be on or after the date the "
+                "memorandum takes effect.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supersedes=models.F("id")),
+                name="memorandum_not_own_supersedes",
+                violation_error_message="A memorandum cannot supersede itself.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage"], name="memorandum_stage_idx"),
+            models.Index(fields=["kind"], name="memorandum_kind_idx"),
+            models.Index(fields=["visibility"], name="memorandum_visibility_idx"),
+            models.Index(fields=["signed_on", "id"], name="memorandum_signed_on_idx"),
+            models.Index(fields=["expires_on", "id"], name="memorandum_expires_on_idx"),
+            models.Index(fields=["effective_from"], name="memorandum_effective_idx"),
+            models.Index(fields=["updated_at", "id"], name="memorandum_updated_at_idx"),
+            models.Index(fields=["title", "id"], name="memorandum_title_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}" if self.reference else self.title
+
+    def save(self, *args, **kwargs):
+        if self.signed_on and not self.effective_from:
+            self.effective_from = self.signed_on
+        super().save(*args, **kwargs)
+
+    @property
+    def status(self) -> str:
+        """The derived status; the queryset's `with_status()` annotation when loaded with it."""
+        if "_status" in self.__dict__:
+            return self._status
+        return self.derive_status()
+
+    @status.setter
+    def status(self, value: str) -> None:
+        # Set by the `with_status()` annotation, which computes the same rule in SQL.
+        self._status = value
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
+
+    def derive_status(self, today: datetime.date | None = None) -> str:
+        """The rule of SPEC section 1, in Python; `MemorandumQuerySet.with_status` is its SQL."""
+        today = today or timezone.localdate()
+        if self.stage != self.Stage.SIGNED:
+            return self.stage
+        if self.pk and self.superseded_by.filter(stage=self.Stage.SIGNED).exists():
+            return Status.SUPERSEDED
+        effective_from = self.effective_from or self.signed_on
+        if effective_from and today < effective_from:
+            return Status.PENDING
+        if self.expires_on and today > self.expires_on and not self.auto_renew:
+            return Status.EXPIRED
+        return Status.ACTIVE
+
+    def clean_fields(self, exclude=None):
+        self.reference = self.reference.strip()
+        if self.signed_on and not self.effective_from:
+            self.effective_from = self.signed_on
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        seen = {self.pk} if self.pk else set()
+        earlier = self.supersedes
+        while earlier is not None:
+            if earlier.pk in seen:
+                raise ValidationError(
+                    {
+                        "supersedes": "This would make a cycle: the chosen memorandum already "
+                        "(directly or through others) supersedes this one."
+                    }
+                )
+            seen.add(earlier.pk)
+            earlier = earlier.supersedes
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        PARTY = "party", "Party"
+        COORDINATOR = "coordinator", "Coordinator"
+        WITNESS = "witness", "Witness"
+        OBSERVER = "observer", "Observer"
+
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="parties")
+    institution = models.ForeignKey(
+        Institution,
+        # An institution that is party to an agreement cannot be deleted (merge it instead).
+        on_delete=models.PROTECT,
+        related_name="parties",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTY)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorandum", "institution"],
+                name="party_unique_institution",
+                violation_error_message="This institution is already a party of this memorandum.",
+            )
+        ]
+        indexes = [models.Index(fields=["institution", "memorandum"], name="party_institution_idx")]
+
+    def __str__(self):
+        return f"{self.institution.label} ({self.get_role_display()})"
+
+
+class Signatory(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        REMOTE = "remote", "Remote"
+
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="signatories")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signatures")
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        help_text="The party the person signed for.",
+    )
+    position_at_signing = models.CharField(max_length=255, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+
+    class Meta:
+        verbose_name_plural = "signatories"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorandum", "person"],
+                name="signatory_unique_person",
+                violation_error_message="This person already signs this memorandum.",
+            )
+        ]
+        indexes = [models.Index(fields=["person"], name="signatory_person_idx")]
+
+    def __str__(self):
+        return f"{self.person} ({self.institution.label})"
+
+
+class Commitment(FieldErrorConstraintsMixin, models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="commitments")
+    area = models.ForeignKey(
+        CooperationArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    responsible_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    completed_on = models.DateField(null=True, blank=True)
+
+    constraint_error_fields = {"commitment_completed_only_when_done": "completed_on"}
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(status="done"),
+                name="commitment_completed_only_when_done",
+                violation_error_message="Only a commitment whose status is done has a "
+                "completion date.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], name="commitment_due_on_idx"),
+            models.Index(fields=["status"], name="commitment_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def document_upload_to(document: "Document", filename: str) -> str:
+    # A generated name: an uploaded file's own name may collide, mislead or leak.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED_COPY = "signed_copy", "Signed copy"
+        DRAFT = "draft", "Draft"
+        ANNEX = "annex", "Annex"
+        OTHER = "other", "Other"
+
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SIGNED_COPY)
+    file = models.FileField(upload_to=document_upload_to)
+    language = models.CharField(max_length=35, blank=True, help_text="e.g. en, ru, zh.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.sha256:
+            digest = hashlib.sha256()
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+            self.sha256 = digest.hexdigest()
+            self.size = self.file.size
+        super().save(*args, **kwargs)

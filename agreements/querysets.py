@@ -1,0 +1,41 @@
+import datetime
+
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    """A memorandum's derived status: never stored, computed from its stage and dates."""
+
+    DRAFT = "draft", "Draft"
+    NEGOTIATION = "negotiation", "Negotiation"
+    PENDING = "pending", "Pending"
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    SUPERSEDED = "superseded", "Superseded"
+    TERMINATED = "terminated", "Terminated"
+
+
+def status_expression(today: datetime.date | None = None) -> Case:
+    """The SQL of `Memorandum.derive_status`: both must say the same for every row."""
+    from .models import Memorandum
+
+    today = today or timezone.localdate()
+    signed = Memorandum.Stage.SIGNED
+    superseded = Exists(
+        Memorandum.objects.order_by().filter(supersedes=OuterRef("pk"), stage=signed)
+    )
+    return Case(
+        When(~Q(stage=signed), then="stage"),
+        When(superseded, then=Value(Status.SUPERSEDED)),
+        When(effective_from__gt=today, then=Value(Status.PENDING)),
+        When(expires_on__lt=today, auto_renew=False, then=Value(Status.EXPIRED)),
+        default=Value(Status.ACTIVE),
+        output_field=models.CharField(),
+    )
+
+
+class MemorandumQuerySet(models.QuerySet):
+    def with_status(self, today: datetime.date | None = None):
+        return self.annotate(status=status_expression(today))

@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+
+from registry.constraints import FieldErrorConstraintsMixin
+
+from .validators import validate_ror_id
+
+ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
+
+
+class Institution(FieldErrorConstraintsMixin, models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", "University"
+        RESEARCH_INSTITUTE = "research_institute", "Research institute"
+        UN_BODY = "un_body", "UN body"
+        GOVERNMENT = "government", "Government"
+        COMPANY = "company", "Company"
+        NGO = "ngo", "NGO"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=255)
+    short_name = models.CharField(max_length=50, blank=True, help_text="Acronym, e.g. NU.")
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY)
+    country = CountryField()
+    city = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    ror_id = models.CharField(
+        "ROR id",
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_ror_id],
+        help_text="Research Organization Registry identifier, e.g. 052bx8q98.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        # A parent body cannot vanish while institutions still name it as theirs.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    established_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    constraint_error_fields = {
+        "institution_unique_name_in_country": "name",
+        "institution_not_own_parent": "parent",
+    }
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                name="institution_unique_name_in_country",
+                violation_error_message="An institution with this name already exists in this "
+                "country.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="institution_not_own_parent",
+                violation_error_message="An institution cannot be its own parent.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country"], name="institution_country_idx"),
+            models.Index(fields=["kind"], name="institution_kind_idx"),
+            models.Index(Lower("short_name"), name="institution_short_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    @property
+    def label(self) -> str:
+        """The name lists and exports show: the acronym when there is one."""
+        return self.short_name or self.name
+
+    def clean_fields(self, exclude=None):
+        if self.ror_id:
+            ror_id = self.ror_id.strip().lower()
+            for prefix in ROR_URL_PREFIXES:
+                ror_id = ror_id.removeprefix(prefix)
+            self.ror_id = ror_id
+        else:
+            # Blank ROR ids are stored as NULL so that the unique constraint ignores them.
+            self.ror_id = None
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "This parent would make a cycle of parents."})
+            ancestor = ancestor.parent
+
+
+class InstitutionAlias(models.Model):
+    """Another name of an institution: a former name, a spelling, a name in another script."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name_plural = "institution aliases"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "institution",
+                Lower("name"),
+                name="institution_alias_unique",
+                violation_error_message="This institution already has this alias.",
+            ),
+        ]
+        indexes = [models.Index(Lower("name"), name="institution_alias_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    honorific = models.CharField(max_length=30, blank=True, help_text="Prof., Dr., …")
+    full_name = models.CharField(max_length=255)
+    position = models.CharField(max_length=255, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        # People are what signatures point to; deleting their institution must not erase them.
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["full_name", "id"]
+        indexes = [models.Index(Lower("full_name"), name="person_full_name_idx")]
+
+    def __str__(self):
+        return f"{self.honorific} {self.full_name}".strip()
+
+
+class PartnerLink(models.Model):
+    """Links a user account (a partner's API client) to the institution it reads for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_link"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="partner_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} → {self.institution.label}"

@@ -1,0 +1,29 @@
+import re
+
+from django.core.exceptions import ValidationError
+
+# Crockford base32 without i, l, o, u: the alphabet ROR identifiers are written in.
+ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+ROR_PATTERN = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
+
+
+def ror_checksum(first_seven: str) -> str:
+    """ISO/IEC 7064 MOD 97-10 over the base32 number of the first seven characters."""
+    number = 0
+    for char in first_seven:
+        number = number * 32 + ROR_ALPHABET.index(char)
+    return f"{98 - (number * 100) % 97:02d}"
+
+
+def validate_ror_id(value: str) -> None:
+    if not ROR_PATTERN.fullmatch(value):
+        raise ValidationError(
+            "Enter a ROR identifier: 0, six characters of 0-9 and a-z (no i, l, o, u) and two "
+            "check digits, e.g. 052bx8q98.",
+            code="invalid_ror_format",
+        )
+    if ror_checksum(value[:7]) != value[7:]:
+        raise ValidationError(
+            "This ROR identifier's check digits are wrong: check it for a typing mistake.",
+            code="invalid_ror_checksum",
+        )

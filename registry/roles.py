@@ -1,0 +1,35 @@
+"""The groups of SPEC section 2 and who belongs to which."""
+
+VIEWER = "registry-viewer"
+EDITOR = "registry-editor"
+AUDITOR = "registry-auditor"
+ADMIN = "registry-admin"
+
+ALL_GROUPS = (VIEWER, EDITOR, AUDITOR, ADMIN)
+# Groups that read every memorandum, confidential ones included.
+READ_ALL_GROUPS = (EDITOR, AUDITOR, ADMIN)
+
+
+def group_names(user) -> set[str]:
+    """The user's registry groups, read once per request object."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_registry_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._registry_groups = cached
+    return cached
+
+
+def reads_everything(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or bool(group_names(user) & set(READ_ALL_GROUPS))
+    )
+
+
+def is_viewer(user) -> bool:
+    return VIEWER in group_names(user)
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or ADMIN in group_names(user))

@@ -1,0 +1,26 @@
+import factory
+
+from partners.models import Institution, Person
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"University of Testing {n}")
+    short_name = factory.Sequence(lambda n: f"UT{n}")
+    kind = Institution.Kind.UNIVERSITY
+    country = "KZ"
+    city = "Astana"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    honorific = "Prof."
+    full_name = factory.Sequence(lambda n: f"Person Number {n}")
+    position = "Rector"
+    institution = factory.SubFactory(InstitutionFactory)
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    phone = "+7 7172 000000"

@@ -1,0 +1,113 @@
+"""The derived status: the model property and the SQL annotation agree on every case."""
+
+import datetime
+
+import pytest
+
+from agreements.models import Memorandum
+from tests.factories import MemorandumFactory, SignedMemorandumFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 28)
+DAY = datetime.timedelta(days=1)
+
+
+def annotated_status(memorandum: Memorandum, today=TODAY) -> str:
+    return Memorandum.objects.with_status(today).get(pk=memorandum.pk).status
+
+
+def assert_status(memorandum: Memorandum, expected: str, today=TODAY) -> None:
+    fresh = Memorandum.objects.get(pk=memorandum.pk)
+    assert fresh.derive_status(today) == expected
+    assert annotated_status(memorandum, today) == expected
+
+
+@pytest.mark.parametrize("stage", ["draft", "negotiation"])
+def test_unsigned_stages_are_their_own_status(stage):
+    assert_status(MemorandumFactory(stage=stage), stage)
+
+
+def test_terminated_stays_terminated_even_within_its_dates():
+    memorandum = SignedMemorandumFactory(expires_on=TODAY + 100 * DAY)
+    Memorandum.objects.filter(pk=memorandum.pk).update(stage="terminated")
+
+    assert_status(memorandum, "terminated")
+
+
+@pytest.mark.parametrize(
+    ("effective_from", "expected"),
+    [
+        (TODAY + DAY, "pending"),
+        (TODAY, "active"),
+        (TODAY - DAY, "active"),
+    ],
+)
+def test_pending_until_the_effective_day(effective_from, expected):
+    memorandum = SignedMemorandumFactory(signed_on=TODAY - 30 * DAY, effective_from=effective_from)
+
+    assert_status(memorandum, expected)
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "expected"),
+    [
+        (TODAY + DAY, "active"),
+        (TODAY, "active"),
+        (TODAY - DAY, "expired"),
+    ],
+)
+def test_in_force_through_the_expiry_day(expires_on, expected):
+    memorandum = SignedMemorandumFactory(signed_on=TODAY - 365 * DAY, expires_on=expires_on)
+
+    assert_status(memorandum, expected)
+
+
+def test_auto_renewing_memorandum_does_not_expire():
+    memorandum = SignedMemorandumFactory(
+        signed_on=TODAY - 365 * DAY, expires_on=TODAY - DAY, auto_renew=True
+    )
+
+    assert_status(memorandum, "active")
+
+
+def test_open_ended_memorandum_stays_active():
+    assert_status(SignedMemorandumFactory(signed_on=TODAY - 3000 * DAY), "active")
+
+
+def test_superseded_once_a_signed_successor_exists():
+    original = SignedMemorandumFactory(signed_on=TODAY - 400 * DAY)
+    renewal = MemorandumFactory(kind="renewal", supersedes=original)
+
+    assert_status(original, "active")
+
+    renewal.stage = "signed"
+    renewal.signed_on = TODAY - DAY
+    renewal.save()
+    for party in original.parties.all():
+        renewal.parties.create(institution=party.institution)
+
+    assert_status(original, "superseded")
+    assert_status(renewal, "active")
+
+
+def test_status_filters_and_sorts_in_sql():
+    active = SignedMemorandumFactory(signed_on=TODAY - 10 * DAY)
+    expired = SignedMemorandumFactory(signed_on=TODAY - 800 * DAY, expires_on=TODAY - 5 * DAY)
+    draft = MemorandumFactory()
+
+    statuses = Memorandum.objects.with_status(TODAY)
+    assert list(statuses.filter(status="expired")) == [expired]
+    assert list(statuses.order_by("status").values_list("pk", flat=True)) == [
+        active.pk,
+        draft.pk,
+        expired.pk,
+    ]
+
+
+def test_status_property_uses_the_annotation_when_loaded_with_it():
+    memorandum = SignedMemorandumFactory(signed_on=TODAY - 10 * DAY)
+
+    loaded = Memorandum.objects.with_status(TODAY + 1000 * DAY).get(pk=memorandum.pk)
+    assert loaded.status == "active"
+    assert loaded.get_status_display() == "Active"
