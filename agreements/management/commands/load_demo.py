@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from agreements.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: the reference case of the SPEC and a few dozen more (idempotent)."
+
+    def handle(self, *args, **options):
+        counts = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data loaded: created {institutions} institutions, {aliases} aliases, "
+                "{people} people and {memoranda} memoranda; updated {updated} institutions or "
+                "people; left {skipped} existing memoranda as they were.".format(**counts)
+            )
+        )
