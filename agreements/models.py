@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,7 @@ from taggit.managers import TaggableManager
 
 from partners.models import Institution, Person
 from registry.constraints import FieldErrorConstraintsMixin
+from registry.search import search_vector
 
 from .querysets import MemorandumQuerySet, Status
 
@@ -192,6 +194,7 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
             models.Index(fields=["effective_from"], name="memorandum_effective_idx"),
             models.Index(fields=["updated_at", "id"], name="memorandum_updated_at_idx"),
             models.Index(fields=["title", "id"], name="memorandum_title_idx"),
+            GinIndex(search_vector("reference", "title", "summary"), name="memorandum_search_idx"),
         ]
 
     def __str__(self):

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from partners.models import PartnerLink
 from registry import roles
 
-from .models import Memorandum, Party, Signatory
+from .models import Commitment, Document, Memorandum, Party, Signatory
 
 
 def partner_institution_id(user) -> int | None:
@@ -58,5 +58,43 @@ def memorandum_list(user) -> QuerySet:
                 queryset=Signatory.objects.select_related("person", "institution"),
             ),
             "cooperation_areas",
+            "sdgs",
+            "tags",
         )
+        .select_related("created_by", "updated_by")
     )
+
+
+def restrict_to_visible_memoranda(user, queryset: QuerySet, field: str = "memorandum") -> QuerySet:
+    """Rows of `queryset` whose memorandum (through `field`) the user may read."""
+    allowed = memorandum_visibility_q(user)
+    if allowed is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": Memorandum.objects.filter(allowed).values("pk")})
+
+
+def can_read_internal_notes(user) -> bool:
+    """Internal notes are for the institution's own staff: never anonymous or partner clients."""
+    return roles.reads_everything(user) or (
+        roles.is_viewer(user) and partner_institution_id(user) is None
+    )
+
+
+def institutions_with_active_agreements(user) -> QuerySet:
+    """Ids of institutions party to an active memorandum that `user` may read."""
+    active = memorandum_visible_to(user).with_status().filter(status=Memorandum.Status.ACTIVE)
+    return Party.objects.filter(memorandum__in=active.values("pk")).values("institution_id")
+
+
+def commitment_visible_to(user) -> QuerySet:
+    """Commitments of memoranda the user may read; anonymous visitors see none (SPEC 2)."""
+    if not user.is_authenticated:
+        return Commitment.objects.none()
+    return restrict_to_visible_memoranda(user, Commitment.objects.all())
+
+
+def document_visible_to(user) -> QuerySet:
+    """Documents of memoranda the user may read; anonymous visitors see none (SPEC 2)."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    return restrict_to_visible_memoranda(user, Document.objects.all())

@@ -13,6 +13,7 @@ from partners.models import Institution
 from .models import (
     Commitment,
     CooperationArea,
+    Document,
     Memorandum,
     Party,
     ReferenceCounter,
@@ -225,3 +226,45 @@ def memorandum_delete(*, memorandum: Memorandum, actor) -> None:
             {"stage": "Only draft memoranda can be deleted; terminate a signed one instead."}
         )
     memorandum.delete()
+
+
+def _check_responsible_party(commitment: Commitment) -> None:
+    validate_terms(
+        stage=Memorandum.Stage.DRAFT,
+        party_institutions=[
+            party.institution
+            for party in commitment.memorandum.parties.select_related("institution")
+        ],
+        commitment_institutions=[commitment.responsible_institution],
+    )
+
+
+@transaction.atomic
+def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commitment:
+    commitment = Commitment(memorandum=memorandum, **fields)
+    commitment.full_clean()
+    _check_responsible_party(commitment)
+    commitment.save()
+    return commitment
+
+
+@transaction.atomic
+def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commitment:
+    for name, value in fields.items():
+        setattr(commitment, name, value)
+    commitment.full_clean()
+    _check_responsible_party(commitment)
+    commitment.save()
+    return commitment
+
+
+def commitment_delete(*, commitment: Commitment, actor) -> None:
+    commitment.delete()
+
+
+@transaction.atomic
+def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document:
+    document = Document(memorandum=memorandum, uploaded_by=actor, **fields)
+    document.full_clean(exclude=["sha256", "size"])
+    document.save()
+    return document

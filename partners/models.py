@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
 from registry.constraints import FieldErrorConstraintsMixin
+from registry.search import search_vector
 
 from .validators import validate_ror_id
 
@@ -74,6 +76,7 @@ class Institution(FieldErrorConstraintsMixin, models.Model):
             models.Index(fields=["country"], name="institution_country_idx"),
             models.Index(fields=["kind"], name="institution_kind_idx"),
             models.Index(Lower("short_name"), name="institution_short_name_idx"),
+            GinIndex(search_vector("name", "short_name"), name="institution_search_idx"),
         ]
 
     def __str__(self):
@@ -120,7 +123,10 @@ class InstitutionAlias(models.Model):
                 violation_error_message="This institution already has this alias.",
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="institution_alias_name_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="institution_alias_name_idx"),
+            GinIndex(search_vector("name"), name="institution_alias_search_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -144,7 +150,10 @@ class Person(models.Model):
     class Meta:
         verbose_name_plural = "people"
         ordering = ["full_name", "id"]
-        indexes = [models.Index(Lower("full_name"), name="person_full_name_idx")]
+        indexes = [
+            models.Index(Lower("full_name"), name="person_full_name_idx"),
+            GinIndex(search_vector("full_name"), name="person_search_idx"),
+        ]
 
     def __str__(self):
         return f"{self.honorific} {self.full_name}".strip()

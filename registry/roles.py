@@ -33,3 +33,15 @@ def is_viewer(user) -> bool:
 
 def is_admin(user) -> bool:
     return user.is_authenticated and (user.is_superuser or ADMIN in group_names(user))
+
+
+def reads_history(user) -> bool:
+    """Editors, auditors and administrators read a memorandum's change history."""
+    return reads_everything(user)
+
+
+def reads_audit_trail(user) -> bool:
+    """The whole audit trail is for auditors and administrators."""
+    return user.is_authenticated and (
+        user.is_superuser or bool(group_names(user) & {AUDITOR, ADMIN})
+    )

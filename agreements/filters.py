@@ -1,0 +1,136 @@
+import datetime
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from taggit.models import TaggedItem
+
+from partners.models import Institution, InstitutionAlias, Person
+from registry.filters import CountryFilter, IntegerListFilter, StableOrderingFilter
+from registry.search import matching, search_words
+
+from .models import Commitment, CooperationArea, Memorandum, Party, Signatory
+from .querysets import Status
+
+
+def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
+    """Memoranda whose reference, title, summary, party names, short names and aliases, or
+    signatory names hold every word of `text`."""
+    for word in search_words(text):
+        own = matching(Memorandum.objects.all(), ("reference", "title", "summary"), word)
+        institutions = matching(Institution.objects.all(), ("name", "short_name"), word)
+        aliases = matching(InstitutionAlias.objects.all(), ("name",), word)
+        people = matching(Person.objects.all(), ("full_name",), word)
+        queryset = queryset.filter(
+            Q(pk__in=own.values("pk"))
+            | Q(pk__in=Party.objects.filter(institution__in=institutions).values("memorandum_id"))
+            | Q(
+                pk__in=Party.objects.filter(
+                    institution__in=aliases.values("institution_id")
+                ).values("memorandum_id")
+            )
+            | Q(pk__in=Signatory.objects.filter(person__in=people).values("memorandum_id"))
+        )
+    return queryset
+
+
+class MemorandumFilterSet(django_filters.FilterSet):
+    """The filters of SPEC section 3, shared by the list, the export and the statistics."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    stage = django_filters.MultipleChoiceFilter(choices=Memorandum.Stage.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Memorandum.Kind.choices)
+    visibility = django_filters.MultipleChoiceFilter(choices=Memorandum.Visibility.choices)
+    party = IntegerListFilter(method="filter_party", label="Institution ids that are all parties")
+    country = CountryFilter(method="filter_country", label="A party's country (any of)")
+    area = django_filters.ModelMultipleChoiceFilter(
+        queryset=CooperationArea.objects.all(),
+        to_field_name="code",
+        method="filter_area",
+        label="Cooperation area codes (any of)",
+    )
+    signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
+    signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
+    expires_after = django_filters.DateFilter(field_name="expires_on", lookup_expr="gte")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+    expiring_within = django_filters.NumberFilter(
+        method="filter_expiring_within",
+        min_value=0,
+        max_value=36500,
+        label="Active memoranda expiring within this many days",
+    )
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    sdg = django_filters.MultipleChoiceFilter(
+        choices=[(number, str(number)) for number in range(1, 18)],
+        field_name="sdgs__number",
+        method="filter_sdg",
+        label="Sustainable Development Goal (any of)",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    ordering = StableOrderingFilter(
+        fields=["signed_on", "expires_on", "title", "reference", "updated_at"]
+    )
+
+    class Meta:
+        model = Memorandum
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return memorandum_search(queryset, value)
+
+    def filter_party(self, queryset, name, value):
+        for institution_id in set(value):
+            queryset = queryset.filter(
+                Exists(
+                    Party.objects.filter(memorandum=OuterRef("pk"), institution_id=institution_id)
+                )
+            )
+        return queryset
+
+    def filter_country(self, queryset, name, value):
+        parties = Party.objects.filter(memorandum=OuterRef("pk"), institution__country__in=value)
+        return queryset.filter(Exists(parties))
+
+    def filter_area(self, queryset, name, value: str):
+        if not value:
+            return queryset
+        links = Memorandum.cooperation_areas.through.objects.filter(
+            memorandum_id=OuterRef("pk"), cooperationarea__in=value
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_expiring_within(self, queryset, name, value):
+        today = timezone.localdate()
+        horizon = today + datetime.timedelta(days=int(value))
+        return queryset.filter(status=Status.ACTIVE, expires_on__range=(today, horizon))
+
+    def filter_tag(self, queryset, name, value):
+        tagged = TaggedItem.objects.filter(
+            content_type__app_label="agreements",
+            content_type__model="memorandum",
+            object_id=OuterRef("pk"),
+            tag__name__iexact=value,
+        )
+        return queryset.filter(Exists(tagged))
+
+    def filter_sdg(self, queryset, name, value):
+        links = Memorandum.sdgs.through.objects.filter(
+            memorandum_id=OuterRef("pk"), sustainabledevelopmentgoal_id__in=value
+        )
+        return queryset.filter(Exists(links))
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    memorandum = IntegerListFilter(field_name="memorandum_id", lookup_expr="in")
+    status = django_filters.MultipleChoiceFilter(choices=Commitment.Status.choices)
+    area = django_filters.ModelMultipleChoiceFilter(
+        queryset=CooperationArea.objects.all(), to_field_name="code"
+    )
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    ordering = StableOrderingFilter(fields=["due_on", "title"])
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []

@@ -1,0 +1,77 @@
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from partners.models import Institution, Person
+from partners.selectors import can_read_contact_details
+
+
+class AliasListField(serializers.ListField):
+    """Aliases read and written as a plain list of names."""
+
+    child = serializers.CharField(max_length=255)
+
+    def to_representation(self, aliases):
+        return [alias.name for alias in aliases.all()]
+
+
+class InstitutionBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "short_name", "country"]
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    aliases = AliasListField(
+        required=False,
+        help_text="Other names, spellings and names in other languages or scripts.",
+    )
+    ror_id = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, allow_null=True, validators=[]
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "aliases",
+            "kind",
+            "country",
+            "city",
+            "website",
+            "ror_id",
+            "parent",
+            "established_on",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+        # Uniqueness is checked (and reported on its field) by the model's constraints.
+        validators: list = []
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "honorific",
+            "full_name",
+            "position",
+            "institution",
+            "email",
+            "phone",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"email": {"required": False}, "phone": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not can_read_contact_details(request.user):
+            data.pop("email")
+            data.pop("phone")
+        return data

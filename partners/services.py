@@ -1,0 +1,115 @@
+"""Writes to institutions and people, each in one transaction and fully validated."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from .models import Institution, InstitutionAlias, PartnerLink, Person
+
+
+def _set_aliases(institution: Institution, aliases: Iterable[str]) -> None:
+    names: dict[str, str] = {}
+    for alias in aliases:
+        alias = alias.strip()
+        if alias:
+            names.setdefault(alias.casefold(), alias)
+    institution.aliases.exclude(name__in=names.values()).delete()
+    existing = {alias.casefold() for alias in institution.aliases.values_list("name", flat=True)}
+    for key, name in names.items():
+        if key not in existing:
+            alias = InstitutionAlias(institution=institution, name=name)
+            alias.full_clean(exclude=["institution"])
+            alias.save()
+
+
+def _save_institution(institution: Institution) -> Institution:
+    if institution.parent_id and institution.pk and institution.parent_id == institution.pk:
+        raise ValidationError({"parent": "An institution cannot be its own parent."})
+    institution.full_clean()
+    institution.save()
+    return institution
+
+
+@transaction.atomic
+def institution_create(*, actor, aliases: Iterable[str] = (), **fields: Any) -> Institution:
+    institution = _save_institution(Institution(**fields))
+    _set_aliases(institution, aliases)
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *, institution: Institution, actor, aliases: Iterable[str] | None = None, **fields: Any
+) -> Institution:
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    _save_institution(institution)
+    if aliases is not None:
+        _set_aliases(institution, aliases)
+    return institution
+
+
+def institution_delete(*, institution: Institution, actor) -> None:
+    """Refused (ProtectedError) while the institution is party, signatory or parent anywhere."""
+    institution.delete()
+
+
+@transaction.atomic
+def person_create(*, actor, **fields: Any) -> Person:
+    person = Person(**fields)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, **fields: Any) -> Person:
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def person_delete(*, person: Person, actor) -> None:
+    person.delete()
+
+
+def institution_by_key(key: str) -> Institution:
+    """An institution by id, ROR id or short name (case-insensitive), or a clear error."""
+    key = key.strip()
+    lookups = [{"ror_id__iexact": key}, {"short_name__iexact": key}]
+    if key.isdigit():
+        lookups.insert(0, {"pk": int(key)})
+    for lookup in lookups:
+        matches = list(Institution.objects.filter(**lookup)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ValidationError(
+                {"institution": f"“{key}” names more than one institution; use its id."}
+            )
+    raise ValidationError({"institution": f"No institution has the id, ROR id or acronym “{key}”."})
+
+
+@transaction.atomic
+def api_client_create(
+    *, username: str, institution_key: str | None = None, group: Group | None = None, actor
+) -> Token:
+    """The user named `username` (made if new, without a password), linked and tokened."""
+    institution = institution_by_key(institution_key) if institution_key else None
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if institution is not None:
+        PartnerLink.objects.update_or_create(user=user, defaults={"institution": institution})
+    if group is not None:
+        user.groups.add(group)
+    token, _ = Token.objects.get_or_create(user=user)
+    return token

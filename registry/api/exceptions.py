@@ -1,0 +1,48 @@
+"""Errors as SPEC section 3 lists them: 400 by field, 404, 409, 412; never a 500 for bad input."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from agreements.services import StaleVersion
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The If-Match header does not match the current ETag: reload and retry."
+    default_code = "precondition_failed"
+
+
+def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django validation error as the API's `{"field": ["message"]}`."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleVersion):
+        exc = Conflict({"version": [str(exc)]})
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(
+            {
+                "detail": "This record is still referred to by others (for example as a party "
+                "of an agreement) and cannot be deleted; merge or detach it first."
+            }
+        )
+    return drf_exception_handler(exc, context)

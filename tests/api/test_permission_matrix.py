@@ -1,0 +1,800 @@
+"""Who reads and writes what through /api/v1/: the roles of SPEC section 2, endpoint by endpoint.
+
+The world: six institutions and four signed, active memoranda.
+
+    public           public        NU + SUSTech   signed by Shigeo Katsu (NU), Lu Chun (SUSTech)
+    internal         internal      NU + QI        signed by Quinn Quiet (QI)
+    nu_confidential  confidential  NU + VA        signed by Vera Vault (VA)
+    confidential     confidential  KI + SUSTech   signed by Kai Kestrel (KI)
+
+UC (Unrelated College) is party to nothing: it is the institution of the unrelated partner
+client. Nora Nosign (NU) signs nothing. Each memorandum has one commitment and one document.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agreements.models import Commitment, CooperationArea, Memorandum
+from partners.models import Institution, PartnerLink, Person
+from tests.factories import (
+    CommitmentFactory,
+    DocumentFactory,
+    InstitutionFactory,
+    MemorandumFactory,
+    PersonFactory,
+    SignatoryFactory,
+    SignedMemorandumFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/"
+
+ROLES = [
+    "anonymous",
+    "viewer",
+    "editor",
+    "auditor",
+    "admin",
+    "superuser",
+    "partner_nu",
+    "partner_other",
+]
+STAFF = ("editor", "auditor", "admin", "superuser")
+GROUPS = {
+    "viewer": ["registry-viewer"],
+    "editor": ["registry-editor"],
+    "auditor": ["registry-auditor"],
+    "admin": ["registry-admin"],
+}
+PARTNER_OF = {"partner_nu": "NU", "partner_other": "UC"}
+
+# --- What each role may read (SPEC section 2) --------------------------------------------------
+
+ALL_MEMORANDA = {"public", "internal", "nu_confidential", "confidential"}
+MEMORANDA_SEEN = {
+    "anonymous": {"public"},
+    "viewer": {"public", "internal"},
+    **dict.fromkeys(STAFF, ALL_MEMORANDA),
+    "partner_nu": {"public", "internal", "nu_confidential"},
+    "partner_other": {"public"},
+}
+
+ALL_INSTITUTIONS = {"NU", "SUSTech", "QI", "VA", "KI", "UC"}
+INSTITUTIONS_SEEN = {
+    "anonymous": {"NU", "SUSTech"},
+    "viewer": ALL_INSTITUTIONS,
+    **dict.fromkeys(STAFF, ALL_INSTITUTIONS),
+    "partner_nu": {"NU", "SUSTech", "QI", "VA"},
+    "partner_other": {"NU", "SUSTech", "UC"},
+}
+# Parties of the active memoranda the role may read.
+ACTIVE_PARTIES_SEEN = {
+    "anonymous": {"NU", "SUSTech"},
+    "viewer": {"NU", "SUSTech", "QI"},
+    **dict.fromkeys(STAFF, {"NU", "SUSTech", "QI", "VA", "KI"}),
+    "partner_nu": {"NU", "SUSTech", "QI", "VA"},
+    "partner_other": {"NU", "SUSTech"},
+}
+
+ALL_PEOPLE = {"Shigeo Katsu", "Lu Chun", "Quinn Quiet", "Vera Vault", "Kai Kestrel", "Nora Nosign"}
+PEOPLE_SEEN = {
+    "anonymous": {"Shigeo Katsu", "Lu Chun"},
+    "viewer": ALL_PEOPLE,
+    **dict.fromkeys(STAFF, ALL_PEOPLE),
+    "partner_nu": {"Shigeo Katsu", "Lu Chun", "Quinn Quiet", "Vera Vault"},
+    "partner_other": {"Shigeo Katsu", "Lu Chun"},
+}
+
+# Commitments and documents: those of the memoranda the role reads; none for anonymous.
+PARTS_SEEN = {role: set() if role == "anonymous" else MEMORANDA_SEEN[role] for role in ROLES}
+
+SEES_INTERNAL_NOTES = {"viewer", *STAFF}
+SEES_CONTACT_DETAILS = set(ROLES) - {"anonymous"}
+
+# --- The world -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """The throttles count requests in the cache; every test starts with a clean slate."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The role users are made by the dozen; their passwords need not resist cracking here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world():
+    inst = {
+        "NU": InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ"),
+        "SUSTech": InstitutionFactory(
+            name="Southern University of Science and Technology",
+            short_name="SUSTech",
+            country="CN",
+        ),
+        "QI": InstitutionFactory(name="Quiet Institute", short_name="QI", country="DE"),
+        "VA": InstitutionFactory(name="Vault Academy", short_name="VA", country="JP"),
+        "KI": InstitutionFactory(name="Kestrel Institute", short_name="KI", country="FR"),
+        "UC": InstitutionFactory(name="Unrelated College", short_name="UC", country="US"),
+    }
+    memoranda = {}
+
+    def agreement(key, title, visibility, parties, signers):
+        memorandum = SignedMemorandumFactory(
+            title=title,
+            visibility=visibility,
+            parties=[inst[name] for name in parties],
+            summary=f"The {key} agreement.",
+            internal_notes=f"Internal note on the {key} agreement.",
+            owner_email=f"{key}@registry.example.org",
+        )
+        for full_name, institution in signers:
+            party = memorandum.parties.get(institution=inst[institution])
+            SignatoryFactory(party=party, person__full_name=full_name)
+        CommitmentFactory(memorandum=memorandum, title=f"Commitment of {key}")
+        DocumentFactory(memorandum=memorandum, title=f"Signed copy of {key}")
+        memoranda[key] = memorandum
+
+    agreement(
+        "public",
+        "Trilateral memorandum on teaching",
+        Memorandum.Visibility.PUBLIC,
+        ["NU", "SUSTech"],
+        [("Shigeo Katsu", "NU"), ("Lu Chun", "SUSTech")],
+    )
+    agreement(
+        "internal",
+        "Internal staff mobility memorandum",
+        Memorandum.Visibility.INTERNAL,
+        ["NU", "QI"],
+        [("Quinn Quiet", "QI")],
+    )
+    agreement(
+        "nu_confidential",
+        "Obsidian research pact",
+        Memorandum.Visibility.CONFIDENTIAL,
+        ["NU", "VA"],
+        [("Vera Vault", "VA")],
+    )
+    agreement(
+        "confidential",
+        "Kestrel quantum pact",
+        Memorandum.Visibility.CONFIDENTIAL,
+        ["KI", "SUSTech"],
+        [("Kai Kestrel", "KI")],
+    )
+    memoranda["public"].cooperation_areas.set(
+        CooperationArea.objects.filter(code__in=["research", "teaching"])
+    )
+    PersonFactory(full_name="Nora Nosign", institution=inst["NU"])
+    return SimpleNamespace(inst=inst, memoranda=memoranda)
+
+
+@pytest.fixture
+def as_role(world):
+    """An API client for a role: anonymous, or a user of that role with its own token."""
+
+    def client_for(role):
+        client = APIClient()
+        if role == "anonymous":
+            return client
+        user = UserFactory(
+            username=f"{role}-client",
+            groups=GROUPS.get(role),
+            is_superuser=role == "superuser",
+        )
+        if role in PARTNER_OF:
+            PartnerLink.objects.create(user=user, institution=world.inst[PARTNER_OF[role]])
+        token = Token.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+def memorandum_keys(world, response):
+    by_id = {memorandum.pk: key for key, memorandum in world.memoranda.items()}
+    return {by_id[row["id"]] for row in response.json()["results"]}
+
+
+def institution_keys(world, response):
+    by_id = {institution.pk: key for key, institution in world.inst.items()}
+    return {by_id[row["id"]] for row in response.json()["results"]}
+
+
+def full_names(response):
+    return {row["full_name"] for row in response.json()["results"]}
+
+
+def count(response):
+    assert response.status_code == 200, response.content
+    return response.json()["count"]
+
+
+# --- Memoranda: lists, counts, filters -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_memoranda_list_shows_exactly_what_the_role_may_read(role, world, as_role):
+    response = as_role(role).get(f"{API}memoranda/")
+
+    assert response.status_code == 200
+    assert memorandum_keys(world, response) == MEMORANDA_SEEN[role]
+    assert response.json()["count"] == len(MEMORANDA_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(ALL_MEMORANDA))
+def test_memorandum_detail_is_404_unless_the_role_may_read_it(role, key, world, as_role):
+    memorandum = world.memoranda[key]
+
+    response = as_role(role).get(f"{API}memoranda/{memorandum.pk}/")
+
+    assert response.status_code == (200 if key in MEMORANDA_SEEN[role] else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("institution", ["KI", "VA", "QI"])
+def test_party_filter_does_not_reveal_hidden_memoranda(role, institution, world, as_role):
+    response = as_role(role).get(f"{API}memoranda/", {"party": world.inst[institution].pk})
+
+    expected = {
+        key
+        for key in MEMORANDA_SEEN[role]
+        if world.memoranda[key].parties.filter(institution=world.inst[institution]).exists()
+    }
+    assert memorandum_keys(world, response) == expected
+    assert count(response) == len(expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("Kestrel", "confidential"),  # title, party name and signatory of the hidden one
+        ("Obsidian", "nu_confidential"),
+        ("Quinn", "internal"),
+    ],
+)
+def test_searching_for_a_hidden_memorandum_finds_nothing(role, word, key, world, as_role):
+    response = as_role(role).get(f"{API}memoranda/", {"q": word})
+
+    expected = {key} & MEMORANDA_SEEN[role]
+    assert memorandum_keys(world, response) == expected
+    assert count(response) == len(expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visibility_filter_confidential_lists_only_readable_ones(role, world, as_role):
+    response = as_role(role).get(f"{API}memoranda/", {"visibility": "confidential"})
+
+    expected = MEMORANDA_SEEN[role] & {"nu_confidential", "confidential"}
+    assert memorandum_keys(world, response) == expected
+    assert count(response) == len(expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_status_filter_counts_only_readable_memoranda(role, world, as_role):
+    response = as_role(role).get(f"{API}memoranda/", {"status": "active"})
+
+    assert memorandum_keys(world, response) == MEMORANDA_SEEN[role]
+    assert count(response) == len(MEMORANDA_SEEN[role])
+
+
+# --- Memoranda: fields and nested objects --------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_internal_notes_only_for_the_institutions_own_staff(role, world, as_role):
+    client = as_role(role)
+    rows = client.get(f"{API}memoranda/").json()["results"]
+    detail = client.get(f"{API}memoranda/{world.memoranda['public'].pk}/").json()
+
+    expected = role in SEES_INTERNAL_NOTES
+    assert {("internal_notes" in row) for row in rows} == {expected}
+    assert ("internal_notes" in detail) is expected
+    if expected:
+        assert detail["internal_notes"] == "Internal note on the public agreement."
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_owner_email_hidden_from_anonymous_visitors_only(role, world, as_role):
+    client = as_role(role)
+    rows = client.get(f"{API}memoranda/").json()["results"]
+    detail = client.get(f"{API}memoranda/{world.memoranda['public'].pk}/").json()
+
+    expected = role in SEES_CONTACT_DETAILS
+    assert {("owner_email" in row) for row in rows} == {expected}
+    assert ("owner_email" in detail) is expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nested_signatories_never_carry_email_or_phone(role, world, as_role):
+    rows = as_role(role).get(f"{API}memoranda/").json()["results"]
+
+    signatories = [signatory for row in rows for signatory in row["signatories"]]
+    assert signatories
+    for signatory in signatories:
+        assert "email" not in signatory
+        assert "phone" not in signatory
+        assert signatory["full_name"] in PEOPLE_SEEN[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_memorandum_reads_with_parties_signatories_and_area_codes(role, world, as_role):
+    nu, sustech = world.inst["NU"], world.inst["SUSTech"]
+
+    body = as_role(role).get(f"{API}memoranda/{world.memoranda['public'].pk}/").json()
+
+    parties = [
+        {key: party[key] for key in ("institution", "name", "short_name", "country", "role")}
+        for party in body["parties"]
+    ]
+    assert parties == [
+        {
+            "institution": nu.pk,
+            "name": "Nazarbayev University",
+            "short_name": "NU",
+            "country": "KZ",
+            "role": "party",
+        },
+        {
+            "institution": sustech.pk,
+            "name": "Southern University of Science and Technology",
+            "short_name": "SUSTech",
+            "country": "CN",
+            "role": "party",
+        },
+    ]
+    assert [s["full_name"] for s in body["signatories"]] == ["Shigeo Katsu", "Lu Chun"]
+    assert [s["institution"] for s in body["signatories"]] == [nu.pk, sustech.pk]
+    assert sorted(body["cooperation_areas"]) == ["research", "teaching"]
+    assert body["status"] == "active"
+    assert body["version"] == 1
+
+
+@pytest.mark.parametrize("role", ["partner_nu", *STAFF])
+def test_confidential_memorandum_of_nu_reads_whole_for_those_who_may(role, world, as_role):
+    body = as_role(role).get(f"{API}memoranda/{world.memoranda['nu_confidential'].pk}/").json()
+
+    assert body["title"] == "Obsidian research pact"
+    assert [party["short_name"] for party in body["parties"]] == ["NU", "VA"]
+    assert [s["full_name"] for s in body["signatories"]] == ["Vera Vault"]
+
+
+# --- Institutions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_institutions_list_shows_exactly_what_the_role_may_read(role, world, as_role):
+    response = as_role(role).get(f"{API}institutions/")
+
+    assert institution_keys(world, response) == INSTITUTIONS_SEEN[role]
+    assert count(response) == len(INSTITUTIONS_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_institution_detail_is_404_unless_the_role_may_read_it(role, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        key: client.get(f"{API}institutions/{institution.pk}/").status_code
+        for key, institution in world.inst.items()
+    }
+
+    assert statuses == {
+        key: 200 if key in INSTITUTIONS_SEEN[role] else 404 for key in ALL_INSTITUTIONS
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_institution_search_does_not_reveal_hidden_institutions(role, world, as_role):
+    response = as_role(role).get(f"{API}institutions/", {"q": "Kestrel"})
+
+    expected = {"KI"} & INSTITUTIONS_SEEN[role]
+    assert institution_keys(world, response) == expected
+    assert count(response) == len(expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_has_active_agreements_counts_only_agreements_the_role_may_read(role, world, as_role):
+    response = as_role(role).get(f"{API}institutions/", {"has_active_agreements": "true"})
+
+    assert institution_keys(world, response) == ACTIVE_PARTIES_SEEN[role]
+    assert count(response) == len(ACTIVE_PARTIES_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_has_active_agreements_false_lists_the_rest_of_what_the_role_sees(role, world, as_role):
+    response = as_role(role).get(f"{API}institutions/", {"has_active_agreements": "false"})
+
+    expected = INSTITUTIONS_SEEN[role] - ACTIVE_PARTIES_SEEN[role]
+    assert institution_keys(world, response) == expected
+    assert count(response) == len(expected)
+
+
+# --- People --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_people_list_shows_exactly_what_the_role_may_read(role, world, as_role):
+    response = as_role(role).get(f"{API}people/")
+
+    assert full_names(response) == PEOPLE_SEEN[role]
+    assert count(response) == len(PEOPLE_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_person_detail_is_404_unless_the_role_may_read_them(role, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        person.full_name: client.get(f"{API}people/{person.pk}/").status_code
+        for person in Person.objects.all()
+    }
+
+    assert statuses == {name: 200 if name in PEOPLE_SEEN[role] else 404 for name in ALL_PEOPLE}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_person_search_does_not_reveal_hidden_people(role, world, as_role):
+    response = as_role(role).get(f"{API}people/", {"q": "Kestrel"})
+
+    expected = {"Kai Kestrel"} & PEOPLE_SEEN[role]
+    assert full_names(response) == expected
+    assert count(response) == len(expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_people_emails_and_phones_hidden_from_anonymous_visitors(role, world, as_role):
+    client = as_role(role)
+    rows = client.get(f"{API}people/").json()["results"]
+    katsu = Person.objects.get(full_name="Shigeo Katsu")
+    detail = client.get(f"{API}people/{katsu.pk}/").json()
+
+    expected = role in SEES_CONTACT_DETAILS
+    for person in [*rows, detail]:
+        assert ("email" in person) is expected
+        assert ("phone" in person) is expected
+
+
+# --- Cooperation areas ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_reads_the_cooperation_areas(role, world, as_role):
+    response = as_role(role).get(f"{API}cooperation-areas/", {"page_size": 500})
+
+    assert count(response) == CooperationArea.objects.count()
+    assert "research" in {row["code"] for row in response.json()["results"]}
+
+
+# --- Commitments ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_commitments_list_only_those_of_readable_memoranda(role, world, as_role):
+    response = as_role(role).get(f"{API}commitments/")
+
+    titles = {row["title"] for row in response.json()["results"]}
+    assert titles == {f"Commitment of {key}" for key in PARTS_SEEN[role]}
+    assert count(response) == len(PARTS_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_commitment_detail_is_404_unless_its_memorandum_is_readable(role, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        key: client.get(
+            f"{API}commitments/{Commitment.objects.get(memorandum=memorandum).pk}/"
+        ).status_code
+        for key, memorandum in world.memoranda.items()
+    }
+
+    assert statuses == {key: 200 if key in PARTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_commitment_memorandum_filter_does_not_reveal_hidden_ones(role, world, as_role):
+    hidden = world.memoranda["confidential"]
+
+    response = as_role(role).get(f"{API}commitments/", {"memorandum": hidden.pk})
+
+    assert count(response) == (1 if "confidential" in PARTS_SEEN[role] else 0)
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_memorandum_documents_list_follows_the_memorandum_and_excludes_anonymous(
+    role, world, as_role
+):
+    client = as_role(role)
+
+    listed = {}
+    for key, memorandum in world.memoranda.items():
+        response = client.get(f"{API}memoranda/{memorandum.pk}/documents/")
+        listed[key] = (
+            [row["title"] for row in response.json()]
+            if response.status_code == 200
+            else response.status_code
+        )
+
+    assert listed == {
+        key: (
+            ([f"Signed copy of {key}"] if key in PARTS_SEEN[role] else [])
+            if key in MEMORANDA_SEEN[role]
+            else 404
+        )
+        for key in ALL_MEMORANDA
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_document_download_is_404_unless_the_role_may_read_its_memorandum(role, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        key: client.get(f"{API}documents/{memorandum.documents.get().pk}/download/").status_code
+        for key, memorandum in world.memoranda.items()
+    }
+
+    assert statuses == {key: 200 if key in PARTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
+
+
+@pytest.mark.parametrize("role", ["viewer", "partner_other", "partner_nu", *STAFF])
+def test_document_download_is_an_attachment_with_the_file(role, world, as_role):
+    document = world.memoranda["public"].documents.get()
+
+    response = as_role(role).get(f"{API}documents/{document.pk}/download/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed copy"
+
+
+# --- Writes --------------------------------------------------------------------------------------
+
+WRITERS = {"editor", "admin", "superuser"}
+ADMINS = {"admin", "superuser"}
+
+
+def a_file():
+    return SimpleUploadedFile("annex.pdf", b"%PDF-1.4 annex", content_type="application/pdf")
+
+
+def spare_institution(w):
+    return InstitutionFactory(name="Institution nobody refers to", country="KZ")
+
+
+def draft_memorandum(w):
+    return MemorandumFactory(title="An abandoned draft", visibility="confidential")
+
+
+def unused_area(w):
+    return CooperationArea.objects.create(code="unused-area", name="Unused area")
+
+
+def commitment_of_public(w):
+    return Commitment.objects.get(memorandum=w.memoranda["public"])
+
+
+# (operation, method, request builder: world -> (path, body), who may, status when they do)
+WRITES = [
+    ("POST institutions", "post",
+     lambda w: ("institutions/", {"name": "Freshly Founded University", "country": "KZ"}),
+     WRITERS, 201),
+    ("PUT institutions/{id}", "put",
+     lambda w: (f"institutions/{w.inst['QI'].pk}/",
+                {"name": "Quiet Institute", "country": "DE", "kind": "research_institute"}),
+     WRITERS, 200),
+    ("PATCH institutions/{id}", "patch",
+     lambda w: (f"institutions/{w.inst['QI'].pk}/", {"city": "Bonn"}),
+     WRITERS, 200),
+    ("DELETE institutions/{id}", "delete",
+     lambda w: (f"institutions/{spare_institution(w).pk}/", None),
+     ADMINS, 204),
+    ("POST people", "post",
+     lambda w: ("people/", {"full_name": "New Person", "institution": w.inst["NU"].pk}),
+     WRITERS, 201),
+    ("PUT people/{id}", "put",
+     lambda w: (f"people/{Person.objects.get(full_name='Nora Nosign').pk}/",
+                {"full_name": "Nora Nosign", "institution": w.inst["NU"].pk,
+                 "position": "Provost"}),
+     WRITERS, 200),
+    ("PATCH people/{id}", "patch",
+     lambda w: (f"people/{Person.objects.get(full_name='Nora Nosign').pk}/",
+                {"position": "Provost"}),
+     WRITERS, 200),
+    ("DELETE people/{id}", "delete",
+     lambda w: (f"people/{Person.objects.get(full_name='Nora Nosign').pk}/", None),
+     ADMINS, 204),
+    ("POST cooperation-areas", "post",
+     lambda w: ("cooperation-areas/", {"code": "space-research", "name": "Space research"}),
+     ADMINS, 201),
+    ("PUT cooperation-areas/{id}", "put",
+     lambda w: (f"cooperation-areas/{unused_area(w).pk}/",
+                {"code": "unused-area", "name": "Still unused"}),
+     ADMINS, 200),
+    ("PATCH cooperation-areas/{id}", "patch",
+     lambda w: (f"cooperation-areas/{unused_area(w).pk}/", {"name": "Still unused"}),
+     ADMINS, 200),
+    ("DELETE cooperation-areas/{id}", "delete",
+     lambda w: (f"cooperation-areas/{unused_area(w).pk}/", None),
+     ADMINS, 204),
+    ("POST memoranda", "post",
+     lambda w: ("memoranda/", {"title": "A fresh draft",
+                               "parties": [{"institution": w.inst["NU"].pk, "role": "party"}]}),
+     WRITERS, 201),
+    ("PUT memoranda/{id}", "put",
+     lambda w: (f"memoranda/{w.memoranda['public'].pk}/",
+                {"title": "Trilateral memorandum on teaching", "kind": "mou",
+                 "stage": "signed", "signed_on": "2023-05-29", "visibility": "public",
+                 "version": 1}),
+     WRITERS, 200),
+    ("PATCH memoranda/{id}", "patch",
+     lambda w: (f"memoranda/{w.memoranda['public'].pk}/",
+                {"summary": "Changed.", "version": 1}),
+     WRITERS, 200),
+    ("DELETE memoranda/{id} (a draft)", "delete",
+     lambda w: (f"memoranda/{draft_memorandum(w).pk}/", None),
+     WRITERS, 204),
+    ("POST memoranda/{id}/documents (multipart)", "post",
+     lambda w: (f"memoranda/{w.memoranda['public'].pk}/documents/",
+                {"title": "Annex", "kind": "annex", "language": "en", "file": a_file()}),
+     WRITERS, 201),
+    ("POST commitments", "post",
+     lambda w: ("commitments/", {"memorandum": w.memoranda["public"].pk,
+                                 "title": "Joint summer school"}),
+     WRITERS, 201),
+    ("PUT commitments/{id} (not offered)", "put",
+     lambda w: (f"commitments/{commitment_of_public(w).pk}/",
+                {"memorandum": w.memoranda["public"].pk, "title": "Joint summer school"}),
+     WRITERS, 405),
+    ("PATCH commitments/{id}", "patch",
+     lambda w: (f"commitments/{commitment_of_public(w).pk}/", {"status": "in_progress"}),
+     WRITERS, 200),
+    ("DELETE commitments/{id}", "delete",
+     lambda w: (f"commitments/{commitment_of_public(w).pk}/", None),
+     WRITERS, 204),
+]  # fmt: skip
+
+
+def expected_write_status(role, allowed, success):
+    if role == "anonymous":
+        return 401
+    return success if role in allowed else 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "build", "allowed", "success"),
+    [pytest.param(*row[1:], id=row[0]) for row in WRITES],
+)
+def test_write_matrix(role, method, build, allowed, success, world, as_role):
+    client = as_role(role)
+    path, body = build(world)
+
+    send = getattr(client, method)
+    if method == "post" and "documents" in path:
+        response = send(API + path, body, format="multipart")
+    elif body is None:
+        response = send(API + path)
+    else:
+        response = send(API + path, body, format="json")
+
+    assert response.status_code == expected_write_status(role, allowed, success), response.content
+
+
+def test_anonymous_write_is_told_to_authenticate_with_a_token(world, as_role):
+    response = as_role("anonymous").post(
+        f"{API}institutions/", {"name": "Anon U", "country": "KZ"}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer", "auditor", "partner_nu", "partner_other"])
+def test_a_refused_write_changes_nothing(role, world, as_role):
+    client = as_role(role)
+    public = world.memoranda["public"]
+
+    client.patch(f"{API}memoranda/{public.pk}/", {"title": "Hijacked", "version": 1})
+    client.post(f"{API}institutions/", {"name": "Sneaky U", "country": "KZ"})
+    client.delete(f"{API}memoranda/{public.pk}/")
+
+    public.refresh_from_db()
+    assert public.title == "Trilateral memorandum on teaching"
+    assert public.version == 1
+    assert not Institution.objects.filter(name="Sneaky U").exists()
+
+
+@pytest.mark.parametrize("role", sorted(WRITERS))
+def test_deleting_a_signed_memorandum_is_refused_with_a_message_on_stage(role, world, as_role):
+    signed = world.memoranda["public"]
+
+    response = as_role(role).delete(f"{API}memoranda/{signed.pk}/")
+
+    assert response.status_code == 400
+    assert response.json()["stage"]
+    assert Memorandum.objects.filter(pk=signed.pk).exists()
+
+
+# --- Optimistic locking on memoranda ------------------------------------------------------------
+
+
+def test_memorandum_detail_carries_its_etag(world, as_role):
+    public = world.memoranda["public"]
+
+    response = as_role("editor").get(f"{API}memoranda/{public.pk}/")
+
+    assert response["ETag"] == f'"m{public.pk}-v1"'
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_memorandum_update_without_version_or_if_match_is_refused_on_version(
+    method, world, as_role
+):
+    public = world.memoranda["public"]
+    body = {"title": "Renamed", "kind": "mou", "stage": "signed", "signed_on": "2023-05-29"}
+
+    response = getattr(as_role("editor"), method)(f"{API}memoranda/{public.pk}/", body)
+
+    assert response.status_code == 400
+    assert response.json()["version"]
+    public.refresh_from_db()
+    assert public.title == "Trilateral memorandum on teaching"
+
+
+def test_memorandum_update_with_the_etag_from_get_as_if_match_succeeds(world, as_role):
+    client = as_role("editor")
+    url = f"{API}memoranda/{world.memoranda['public'].pk}/"
+    etag = client.get(url)["ETag"]
+
+    response = client.patch(url, {"summary": "Changed."}, HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    assert response.json()["summary"] == "Changed."
+
+
+def test_memorandum_update_with_a_stale_version_is_409_and_changes_nothing(world, as_role):
+    public = world.memoranda["public"]
+    Memorandum.objects.filter(pk=public.pk).update(version=2)
+
+    response = as_role("editor").patch(
+        f"{API}memoranda/{public.pk}/", {"summary": "Changed.", "version": 1}
+    )
+
+    assert response.status_code == 409
+    public.refresh_from_db()
+    assert public.summary == "The public agreement."
+
+
+def test_memorandum_update_with_a_stale_if_match_is_412_and_changes_nothing(world, as_role):
+    public = world.memoranda["public"]
+
+    response = as_role("editor").patch(
+        f"{API}memoranda/{public.pk}/",
+        {"summary": "Changed."},
+        HTTP_IF_MATCH=f'"m{public.pk}-v0"',
+    )
+
+    assert response.status_code == 412
+    public.refresh_from_db()
+    assert public.summary == "The public agreement."

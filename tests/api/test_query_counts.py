@@ -1,0 +1,106 @@
+"""Every list runs the same number of queries whatever its page holds (pretalx style: 1 vs 3+)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from partners.models import PartnerLink
+from tests.factories import (
+    CommitmentFactory,
+    InstitutionFactory,
+    PersonFactory,
+    SignatoryFactory,
+    SignedMemorandumFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
+
+
+def fully_loaded_memoranda(count: int) -> None:
+    for _ in range(count):
+        memorandum = SignedMemorandumFactory()
+        memorandum.tags.add("exchange")
+        for party in memorandum.parties.all():
+            SignatoryFactory(party=party)
+        memorandum.cooperation_areas.set([1, 2])
+        memorandum.sdgs.set([4, 17])
+
+
+@pytest.mark.parametrize(("rows", "page_size"), [(5, 5), (30, 200)])
+def test_memoranda_list(api, rows, page_size, django_assert_num_queries):
+    fully_loaded_memoranda(rows)
+
+    # 1 the user's groups (visibility), 2 count, 3 page with status, creator and editor,
+    # 4 parties with institutions, 5 signatories with people and institutions,
+    # 6 cooperation areas, 7 SDGs, 8 tags
+    with django_assert_num_queries(8):
+        response = api.get("/api/v1/memoranda/", {"page_size": page_size})
+
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_memoranda_list_for_a_partner_client(rows, django_assert_num_queries):
+    partner = UserFactory()
+    nu = InstitutionFactory()
+    PartnerLink.objects.create(user=partner, institution=nu)
+    for _ in range(rows):
+        SignedMemorandumFactory(parties=[nu, InstitutionFactory()], visibility="confidential")
+    client = APIClient()
+    client.force_authenticate(partner)
+
+    # 1 groups, 2 partner link, 3 count, 4 page, 5 parties, 6 signatories, 7 areas, 8 SDGs,
+    # 9 tags
+    with django_assert_num_queries(9):
+        response = client.get("/api/v1/memoranda/")
+
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_institutions_list(api, rows, django_assert_num_queries):
+    for institution in InstitutionFactory.create_batch(rows):
+        institution.aliases.create(name=f"Alias of {institution.name}")
+
+    # 1 groups, 2 count, 3 page, 4 aliases
+    with django_assert_num_queries(4):
+        response = api.get("/api/v1/institutions/")
+
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_people_list(api, rows, django_assert_num_queries):
+    PersonFactory.create_batch(rows)
+
+    # 1 groups, 2 count, 3 page
+    with django_assert_num_queries(3):
+        response = api.get("/api/v1/people/")
+
+    assert response.json()["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_commitments_list(api, rows, django_assert_num_queries):
+    CommitmentFactory.create_batch(rows, area_id=1)
+
+    # 1 groups, 2 count, 3 page with areas
+    with django_assert_num_queries(3):
+        response = api.get("/api/v1/commitments/")
+
+    assert response.json()["count"] == rows
+
+
+def test_cooperation_areas_list(api, django_assert_num_queries):
+    # 1 count, 2 page with parents (areas are public: no visibility query)
+    with django_assert_num_queries(2):
+        response = api.get("/api/v1/cooperation-areas/")
+
+    assert response.json()["count"] == 10
