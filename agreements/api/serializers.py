@@ -136,6 +136,8 @@ class MemorandumSerializer(serializers.ModelSerializer):
             data.pop("internal_notes")
         if user is None or not can_read_contact_details(user):
             data.pop("owner_email")
+        if not getattr(instance, "supersedes_visible", True):
+            data["supersedes"] = None
         return data
 
     def service_arguments(self) -> dict:
@@ -210,3 +212,16 @@ class DocumentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = reverse("document-download", args=[document.pk])
         return request.build_absolute_uri(path) if request else path
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="Who made the change.")
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    model = serializers.CharField(help_text="memorandum, party, signatory, commitment, document")
+    object_id = serializers.IntegerField()
+    memorandum_id = serializers.IntegerField(allow_null=True)
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_null=True),
+        help_text="Each changed field: [old value, new value].",
+    )

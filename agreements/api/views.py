@@ -1,3 +1,4 @@
+import datetime
 from pathlib import PurePath
 
 from django.http import FileResponse
@@ -5,26 +6,30 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from agreements import services
+from agreements import exports, services
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
 from agreements.models import CooperationArea
 from agreements.selectors import (
     commitment_visible_to,
     document_visible_to,
+    memorandum_history,
     memorandum_list,
+    memorandum_register_as_of,
 )
 from registry import roles
 from registry.api.exceptions import PreconditionFailed
+from registry.api.negotiation import DownloadNegotiation
 from registry.api.schema import ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 
 from .serializers import (
     CommitmentSerializer,
     CooperationAreaSerializer,
     DocumentSerializer,
+    HistoryEntrySerializer,
     MemorandumSerializer,
 )
 
@@ -36,6 +41,17 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The register as it stood at the end of this day, rebuilt from the history "
+    "(editors, auditors, admins); combines with ordering and paging only.",
+)
+AS_OF_COMPANIONS = {"as_of", "ordering", "page", "page_size", "format"}
+ORDERING_FIELDS = ["signed_on", "expires_on", "title", "reference", "updated_at"]
+EXPORT_FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="Default csv."
+)
 VERSION_REQUIRED = (
     "Send the version you read (or an If-Match header with its ETag), so that no one's change "
     "is overwritten."
@@ -53,6 +69,49 @@ class MemorandumViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return memorandum_list(self.request.user)
+
+    @extend_schema(parameters=[AS_OF])
+    def list(self, request, *args, **kwargs):
+        day = self.as_of_day()
+        if day is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.register_as_of(day))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def as_of_day(self):
+        """The `as_of` date asked for, checked: the history is for editors, auditors, admins."""
+        raw = self.request.query_params.get("as_of")
+        if raw is None:
+            return None
+        if not roles.reads_history(self.request.user):
+            raise PermissionDenied(
+                "The register as of a past date is for editors, auditors and admins."
+            )
+        try:
+            day = datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError({"as_of": ["Enter a date as YYYY-MM-DD."]}) from None
+        others = sorted(set(self.request.query_params) - AS_OF_COMPANIONS)
+        if others:
+            raise ValidationError(
+                {
+                    "as_of": [
+                        f"as_of combines only with ordering and paging, not with "
+                        f"{', '.join(others)}."
+                    ]
+                }
+            )
+        return day
+
+    def register_as_of(self, day) -> list:
+        ordering = [key.strip() for key in self.request.query_params.get("ordering", "").split(",")]
+        ordering = [key for key in ordering if key] or ["-signed_on"]
+        unknown = [key for key in ordering if key.lstrip("-") not in ORDERING_FIELDS]
+        if unknown:
+            raise ValidationError(
+                {"ordering": [f"Order by {', '.join(ORDERING_FIELDS)} (prefix - to reverse)."]}
+            )
+        return memorandum_register_as_of(day, ordering=ordering)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -107,6 +166,47 @@ class MemorandumViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.memorandum_delete(memorandum=instance, actor=self.request.user)
+
+    @extend_schema(
+        parameters=[EXPORT_FORMAT, AS_OF],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            **ERROR_RESPONSES,
+        },
+        description="The filtered list as a file, one row per memorandum, in the columns of "
+        "SPEC section 3. Every filter of the list applies.",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        content_negotiation_class=DownloadNegotiation,
+    )
+    def export(self, request):
+        export_format = request.query_params.get("format", "csv")
+        if export_format not in exports.FORMATS:
+            raise ValidationError({"format": ["Choose csv, xlsx or json."]})
+        day = self.as_of_day()
+        if day is not None:
+            records = map(exports.export_record, self.register_as_of(day))
+        else:
+            records = exports.export_records(self.filter_queryset(self.get_queryset()))
+        return exports.export_response(records, export_format)
+
+    @extend_schema(
+        responses={200: HistoryEntrySerializer(many=True), **ERROR_RESPONSES},
+        description="Changes to the memorandum and its parties, signatories, commitments and "
+        "documents, newest first (editors, auditors, admins).",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def history(self, request, pk=None):
+        memorandum = self.get_object()
+        if not roles.reads_history(request.user):
+            raise PermissionDenied("The change history is for editors, auditors and admins.")
+        page = self.paginate_queryset(memorandum_history(memorandum))
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
     @staticmethod
     def _matches(if_match: str, memorandum) -> bool:
