@@ -31,7 +31,17 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto -rs $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# The production stack without Docker (docs/deploy.md): gunicorn against DATABASE_URL, bound to
+# 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and
+# ALLOWED_HOSTS must be set; to try it over plain http: SECURE_SSL_REDIRECT=false SECURE_COOKIES=false.
+.PHONY: serve
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--workers $${WEB_CONCURRENCY:-2} --access-logfile -

@@ -1,28 +1,56 @@
 import datetime
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import Institution
+from registry import roles
 
+from . import exports
+from .feeds import feed_url
+from .importing import ImportForm, keep_upload, memoranda_import, pending_import, read_rows
 from .models import (
+    MEMORANDUM_HISTORY,
+    CalendarFeedToken,
     Commitment,
     CooperationArea,
     Document,
     Memorandum,
     Party,
+    Reminder,
     Signatory,
     SustainableDevelopmentGoal,
 )
 from .querysets import Status
-from .selectors import memorandum_visible_to
-from .services import memorandum_delete, memorandum_save, validate_terms
+from .selectors import (
+    memorandum_history,
+    memorandum_list,
+    memorandum_visible_to,
+    restrict_to_visible_memoranda,
+)
+from .services import (
+    RENEWABLE,
+    calendar_feed_token_create,
+    calendar_feed_token_revoke,
+    memorandum_delete,
+    memorandum_renew,
+    memorandum_save,
+    validate_terms,
+)
 
 
 class StatusListFilter(admin.SimpleListFilter):
@@ -256,7 +284,8 @@ class MemorandumAdmin(admin.ModelAdmin):
     autocomplete_fields = ["supersedes"]
     filter_horizontal = ["cooperation_areas", "sdgs"]
     readonly_fields = ["version", "created_at", "created_by", "updated_at", "updated_by"]
-    actions = None
+    actions = ["export_csv", "export_xlsx", "export_json", "renew_selected"]
+    change_list_template = "admin/agreements/memorandum/change_list.html"
     fieldsets = [
         (None, {"fields": ["reference", "title", "kind", "stage", "visibility", "summary"]}),
         (
@@ -309,8 +338,191 @@ class MemorandumAdmin(admin.ModelAdmin):
             kwargs["terms"] = request._memorandum_terms
         return kwargs
 
+    def get_actions(self, request):
+        # Deleting goes one draft at a time through the delete page, which checks the stage.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_filtered_view)
+        import_file = self.admin_site.admin_view(self.import_view)
+        renew = self.admin_site.admin_view(self.renew_view)
+        return [
+            path(
+                "export/<str:export_format>/",
+                export,
+                name="agreements_memorandum_export",
+            ),
+            path("import/", import_file, name="agreements_memorandum_import"),
+            # Before the default URLs, whose `<path:object_id>/` would swallow it.
+            path("<path:object_id>/renew/", renew, name="agreements_memorandum_renew"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV or XLSX file, see what it would do, then confirm (SPEC section 5)."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import memoranda",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "columns": exports.COLUMNS,
+        }
+        if request.method == "POST" and "token" in request.POST:
+            upload = pending_import(request, request.POST["token"])
+            if upload is None:
+                messages.error(request, "That upload has expired: choose the file again.")
+                return redirect("admin:agreements_memorandum_import")
+            with upload.open() as rows:
+                report = memoranda_import(
+                    rows=read_rows(rows, upload.file_format), actor=request.user
+                )
+            upload.discard()
+            if report.written:
+                messages.success(request, report.summary())
+                return redirect("admin:agreements_memorandum_changelist")
+            context["report"] = report
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = keep_upload(request, form.cleaned_data["file"])
+                try:
+                    with upload.open() as rows:
+                        report = memoranda_import(
+                            rows=read_rows(rows, upload.file_format),
+                            actor=request.user,
+                            dry_run=True,
+                        )
+                except ValidationError as error:
+                    form.add_error("file", error)
+                    upload.discard()
+                else:
+                    context |= {"report": report, "token": upload.token}
+            context["form"] = form
+        else:
+            context["form"] = ImportForm()
+        return TemplateResponse(request, "admin/agreements/memorandum/import.html", context)
+
+    def export_filtered_view(self, request, export_format):
+        """The changelist as it is filtered and searched now, as a file."""
+        if export_format not in exports.FORMATS or not self.has_view_permission(request):
+            raise Http404
+        changelist = self.get_changelist_instance(request)
+        return self._export(request, changelist.get_queryset(request), export_format)
+
+    def _export(self, request, queryset, export_format):
+        rows = memorandum_list(request.user).filter(pk__in=queryset.values("pk"))
+        return exports.export_response(exports.export_records(rows), export_format)
+
+    @admin.action(description="Export selected memoranda as CSV")
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description="Export selected memoranda as XLSX")
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    @admin.action(description="Export selected memoranda as JSON")
+    def export_json(self, request, queryset):
+        return self._export(request, queryset, "json")
+
+    def _renew(self, request, memorandum) -> Memorandum | None:
+        """Create the draft renewal, or say why not; None when it was refused."""
+        try:
+            renewal = memorandum_renew(memorandum=memorandum, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            format_html(
+                "Created the draft renewal {} of {}. Check its dates and commitments, add "
+                "the signatories when it is signed; {} stays in force until then.",
+                renewal.reference,
+                memorandum.reference,
+                memorandum.reference,
+            ),
+            messages.SUCCESS,
+        )
+        return renewal
+
+    def _change_url(self, memorandum) -> str:
+        return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
+
+    @admin.action(description="Renew selected memoranda", permissions=["add"])
+    def renew_selected(self, request, queryset):
+        """A draft renewal of each: with one selected, its change page opens."""
+        renewals = [
+            renewal
+            for memorandum in queryset.order_by("pk")
+            if (renewal := self._renew(request, memorandum)) is not None
+        ]
+        if len(renewals) == 1 and len(queryset) == 1:
+            return HttpResponseRedirect(self._change_url(renewals[0]))
+        return None
+
+    def renew_view(self, request, object_id):
+        """The change page's "Renew" button: a confirmation page, then (POST) the draft."""
+        memorandum = self.get_object(request, unquote(object_id))
+        if memorandum is None:
+            raise Http404
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            renewal = self._renew(request, memorandum)
+            return HttpResponseRedirect(self._change_url(renewal or memorandum))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Renew {memorandum.reference}",
+            "subtitle": None,
+            "object": memorandum,
+            "opts": self.model._meta,
+            "parties": memorandum.parties.all(),
+            "commitment_count": memorandum.commitments.count(),
+        }
+        return TemplateResponse(
+            request, "admin/agreements/memorandum/renew_confirmation.html", context
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_renew"] = (
+            obj is not None
+            and getattr(obj, "status", None) in RENEWABLE
+            and self.has_add_permission(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The same history as the API: the memorandum's changes and those of its parts."""
+        memorandum = self.get_object(request, unquote(object_id))
+        if memorandum is None:
+            raise Http404
+        if not roles.reads_history(request.user):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {memorandum}",
+            "subtitle": None,
+            "object": memorandum,
+            "opts": self.model._meta,
+            "entries": memorandum_history(memorandum),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/agreements/memorandum/object_history.html", context)
+
     def save_model(self, request, obj, form, change):
+        # The fields, then the areas and SDGs saved with the inlines, make one history entry.
+        obj.skip_history_when_saving = True
         memorandum_save(memorandum=obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        memorandum = form.instance
+        del memorandum.skip_history_when_saving
+        MEMORANDUM_HISTORY.create_historical_record(memorandum, "~" if change else "+")
 
     def save_formset(self, request, form, formset, change):
         for document in formset.save(commit=False):
@@ -330,7 +542,7 @@ class MemorandumAdmin(admin.ModelAdmin):
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(admin.ModelAdmin):
+class CooperationAreaAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
     prepopulated_fields = {"code": ["name"]}
@@ -339,3 +551,144 @@ class CooperationAreaAdmin(admin.ModelAdmin):
 @admin.register(SustainableDevelopmentGoal)
 class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
     list_display = ["number", "name"]
+
+
+class CalendarFeedTokenForm(forms.ModelForm):
+    # Not the model's `user` field: adding a feed for someone who has one replaces it
+    # (`calendar_feed_token_create`), which the one-active-feed constraint would refuse.
+    for_user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        label="User",
+        help_text="Whose feed: leave blank for your own. A partner's API client gets its feed "
+        "here, since it cannot sign in to the admin.",
+    )
+
+    class Meta:
+        model = CalendarFeedToken
+        fields = []
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    """Each staff user's own page for their calendar feed ("Calendar feeds",
+    /admin/agreements/calendarfeedtoken/): Add makes a feed (a new address; a previous one is
+    revoked) and shows its subscribe URL; an action revokes it. A user sees only their own
+    feeds; superusers see everyone's and make feeds for other users too."""
+
+    form = CalendarFeedTokenForm
+    list_display = ["__str__", "subscribe_url", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request).select_related("user")
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return ["user", *self.list_display]
+        return self.list_display
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["for_user"] if request.user.is_superuser else []
+        return ["user", "subscribe_url", "created_at", "revoked_at"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {
+            "subtitle": "A new feed address; a feed made before for the same user is revoked.",
+            **(extra_context or {}),
+        }
+        return super().add_view(request, form_url, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    @admin.display(description="subscribe URL")
+    def subscribe_url(self, token):
+        if not token.is_active:
+            return "—"
+        url = feed_url(token)
+        return format_html(
+            '<input type="text" value="{}" readonly size="70" onfocus="this.select()">'
+            "<br>Add it to Outlook or Google Calendar as a calendar from the internet. Anyone "
+            "with this address sees what you may read: revoke it if it leaks.",
+            url,
+        )
+
+    def _staff(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def _own(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+
+    def has_module_permission(self, request):
+        return self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._staff(request) and self._own(request, obj)
+
+    def has_add_permission(self, request):
+        # No query here: the admin asks on every page, for its menu.
+        return self._staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the record of who had a feed stays
+
+    def has_revoke_permission(self, request):
+        return self._staff(request)
+
+    def save_model(self, request, obj, form, change):
+        chosen = form.cleaned_data.get("for_user")
+        user = chosen if request.user.is_superuser and chosen else request.user
+        token = calendar_feed_token_create(user=user, actor=request.user)
+        obj.pk, obj.user, obj.key = token.pk, token.user, token.key
+        obj.created_at = token.created_at
+
+    @admin.action(description="Revoke selected calendar feeds", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            calendar_feed_token_revoke(token=token, actor=request.user)
+            revoked += 1
+        self.message_user(
+            request, f"Revoked {revoked} calendar feed(s); their addresses now answer 404."
+        )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The log of reminders sent by `manage.py send_reminders`: read only, for staff who read
+    the whole register."""
+
+    list_display = ["sent_at", "kind", "memorandum", "commitment", "due_on", "recipient", "outcome"]
+    list_filter = ["kind", "outcome"]
+    list_select_related = ["memorandum", "commitment"]
+    search_fields = ["memorandum__reference", "memorandum__title", "recipient"]
+    date_hierarchy = "sent_at"
+
+    def get_queryset(self, request):
+        return restrict_to_visible_memoranda(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and roles.reads_everything(request.user)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,10 @@
 import datetime
 import hashlib
+import secrets
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 
 from partners.models import Institution, Person
 from registry.constraints import FieldErrorConstraintsMixin
-from registry.search import search_vector
+from registry.history import registry_history
 
 from .querysets import MemorandumQuerySet, Status
 
@@ -25,6 +25,8 @@ class CooperationArea(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+
+    history = registry_history()
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +66,10 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+# Kept at hand: services record a memorandum's multi-step save as one history entry.
+MEMORANDUM_HISTORY = registry_history(m2m_fields=["cooperation_areas", "sdgs"])
 
 
 class Memorandum(FieldErrorConstraintsMixin, models.Model):
@@ -155,6 +161,7 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MemorandumQuerySet.as_manager()
+    history = MEMORANDUM_HISTORY
 
     constraint_error_fields = {
         "memorandum_signed_has_signed_on": "signed_on",
@@ -194,7 +201,8 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
             models.Index(fields=["effective_from"], name="memorandum_effective_idx"),
             models.Index(fields=["updated_at", "id"], name="memorandum_updated_at_idx"),
             models.Index(fields=["title", "id"], name="memorandum_title_idx"),
-            GinIndex(search_vector("reference", "title", "summary"), name="memorandum_search_idx"),
+            # Full-text search has PostgreSQL-only GIN indexes, made by migrations
+            # (registry.migration_operations.AddPostgresIndex) and kept out of this list.
         ]
 
     def __str__(self):
@@ -220,12 +228,22 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
     def get_status_display(self) -> str:
         return Status(self.status).label
 
-    def derive_status(self, today: datetime.date | None = None) -> str:
-        """The rule of SPEC section 1, in Python; `MemorandumQuerySet.with_status` is its SQL."""
+    def derive_status(
+        self, today: datetime.date | None = None, *, superseded: bool | None = None
+    ) -> str:
+        """The rule of SPEC section 1, in Python; `MemorandumQuerySet.with_status` is its SQL.
+
+        `superseded` says whether a signed memorandum supersedes this one, when the caller
+        knows; otherwise the database is asked.
+        """
         today = today or timezone.localdate()
         if self.stage != self.Stage.SIGNED:
             return self.stage
-        if self.pk and self.superseded_by.filter(stage=self.Stage.SIGNED).exists():
+        if superseded is None:
+            superseded = bool(
+                self.pk and self.superseded_by.filter(stage=self.Stage.SIGNED).exists()
+            )
+        if superseded:
             return Status.SUPERSEDED
         effective_from = self.effective_from or self.signed_on
         if effective_from and today < effective_from:
@@ -272,6 +290,8 @@ class Party(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTY)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = registry_history()
+
     class Meta:
         verbose_name_plural = "parties"
         ordering = ["order", "id"]
@@ -304,6 +324,8 @@ class Signatory(models.Model):
     position_at_signing = models.CharField(max_length=255, blank=True)
     signed_on = models.DateField(null=True, blank=True)
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+
+    history = registry_history()
 
     class Meta:
         verbose_name_plural = "signatories"
@@ -348,6 +370,8 @@ class Commitment(FieldErrorConstraintsMixin, models.Model):
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     completed_on = models.DateField(null=True, blank=True)
+
+    history = registry_history()
 
     constraint_error_fields = {"commitment_completed_only_when_done": "completed_on"}
 
@@ -400,6 +424,8 @@ class Document(models.Model):
         related_name="+",
     )
 
+    history = registry_history()
+
     class Meta:
         ordering = ["uploaded_at", "id"]
 
@@ -414,3 +440,93 @@ class Document(models.Model):
             self.sha256 = digest.hexdigest()
             self.size = self.file.size
         super().save(*args, **kwargs)
+
+
+class Reminder(models.Model):
+    """One reminder mail about a memorandum's expiry or a commitment's due date (SPEC section 5).
+
+    A row exists once per kind, memorandum or commitment, and date (the unique constraints):
+    `send_reminders` inserts it in the transaction that sends the mail, so however often, late
+    or concurrently the command runs, each reminder goes out once. A row that is `skipped` was
+    passed over because a more urgent one about the same date was sent instead (catch-up).
+    """
+
+    class Kind(models.TextChoices):
+        EXPIRY_180 = "expiry_180", "180 days before expiry"
+        EXPIRY_90 = "expiry_90", "90 days before expiry"
+        EXPIRY_30 = "expiry_30", "30 days before expiry"
+        COMMITMENT_DUE_14 = "commitment_due_14", "14 days before a commitment is due"
+        COMMITMENT_OVERDUE = "commitment_overdue", "Commitment overdue"
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped: a more urgent reminder was sent instead"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="reminders")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    due_on = models.DateField(help_text="The date the reminder is about: expiry or due date.")
+    recipient = models.EmailField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENT)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            # Two partial constraints, since NULLs are distinct in a plain unique constraint.
+            models.UniqueConstraint(
+                fields=["kind", "memorandum", "due_on"],
+                condition=models.Q(commitment__isnull=True),
+                name="reminder_once_per_memorandum_date",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "commitment", "due_on"],
+                condition=models.Q(commitment__isnull=False),
+                name="reminder_once_per_commitment_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.due_on}) → {self.recipient or 'nobody'}"
+
+
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a user's calendar feed URL (`/api/v1/calendar.ics?token=...`).
+
+    A calendar program cannot sign in, so the key alone stands for its user: the feed shows
+    what that user may read. Revoking keeps the row (who had a feed, until when); a user has
+    at most one token that is not revoked.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_tokens"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_feed_key, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "calendar feed"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_token_one_active_per_user",
+                violation_error_message="This user already has a calendar feed; revoke it first.",
+            )
+        ]
+
+    def __str__(self):
+        state = f"revoked {self.revoked_at:%Y-%m-%d}" if self.revoked_at else "active"
+        return f"Calendar feed of {self.user} ({state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,11 +1,20 @@
 """Reads of memoranda: every list, page and export asks `memorandum_visible_to` first."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+import datetime
 
-from partners.models import PartnerLink
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django_countries import countries
+
+from partners.models import Institution, PartnerLink, Person
 from registry import roles
+from registry.history import history_entries
 
-from .models import Commitment, Document, Memorandum, Party, Signatory
+from .models import Commitment, CooperationArea, Document, Memorandum, Party, Signatory
+from .querysets import Status
 
 
 def partner_institution_id(user) -> int | None:
@@ -44,10 +53,21 @@ def memorandum_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def memorandum_list(user) -> QuerySet:
-    """Visible memoranda with their status and everything a list row shows, in fixed queries."""
+    """Visible memoranda with their status and everything a list row shows, in fixed queries.
+
+    `supersedes_visible` says whether the user may see the memorandum this one supersedes, so
+    that a public amendment never reveals the id of a confidential original.
+    """
+    allowed = memorandum_visibility_q(user)
+    supersedes_visible = (
+        Value(True)
+        if allowed is None
+        else Exists(Memorandum.objects.filter(allowed, pk=OuterRef("supersedes_id")))
+    )
     return (
         memorandum_visible_to(user)
         .with_status()
+        .annotate(supersedes_visible=supersedes_visible)
         .prefetch_related(
             Prefetch(
                 "parties",
@@ -61,7 +81,7 @@ def memorandum_list(user) -> QuerySet:
             "sdgs",
             "tags",
         )
-        .select_related("created_by", "updated_by")
+        .select_related("created_by", "updated_by", "supersedes")
     )
 
 
@@ -98,3 +118,284 @@ def document_visible_to(user) -> QuerySet:
     if not user.is_authenticated:
         return Document.objects.none()
     return restrict_to_visible_memoranda(user, Document.objects.all())
+
+
+# Statistics and the web pages (SPEC sections 3 `stats/` and 4). Their memoranda come from
+# `memorandum_visible_to` (through `memoranda_for_statistics` or `public_memoranda`) and then
+# the `MemorandumFilterSet`, so that visibility and filters apply to every figure, chart, table
+# and page; the functions taking a queryset expect one made that way.
+
+
+def memoranda_for_statistics(user, *, today: datetime.date | None = None) -> QuerySet:
+    """What `user`'s statistics and dashboard count, with their status: the memoranda it may
+    read (`memorandum_visible_to`); for a partner client, only the agreements its institution
+    is a party to, not the rest of the public register (SPEC section 3, `stats/`)."""
+    memoranda = memorandum_visible_to(user).with_status(today)
+    if roles.reads_everything(user):
+        return memoranda
+    institution_id = partner_institution_id(user)
+    if institution_id is not None:
+        memoranda = memoranda.filter(
+            Exists(Party.objects.filter(memorandum=OuterRef("pk"), institution_id=institution_id))
+        )
+    return memoranda
+
+
+def memorandum_statistics(queryset: QuerySet, *, today: datetime.date) -> dict:
+    """Totals of `queryset` by status, party country, cooperation area and year signed, and how
+    many active ones expire within 90 and 180 days: four queries, whatever the data size.
+
+    `queryset` is visible to the reader and filtered; it carries the `with_status()` annotation
+    (added here for `today` when it does not).
+    """
+    if "status" not in queryset.query.annotations:
+        queryset = queryset.with_status(today)
+    memoranda = queryset.order_by()
+    selected = memoranda.values("pk")
+
+    # 1. Counts by status, with the expiring ones counted inside each status group.
+    by_status = {status: 0 for status in Status.values}
+    expiring = {90: 0, 180: 0}
+    rows = memoranda.values("status").annotate(
+        count=Count("pk"),
+        **{
+            f"within_{days}": Count(
+                "pk",
+                filter=Q(expires_on__range=(today, today + datetime.timedelta(days=days))),
+            )
+            for days in expiring
+        },
+    )
+    for row in rows:
+        by_status[row["status"]] = row["count"]
+        if row["status"] == Status.ACTIVE:
+            for days in expiring:
+                expiring[days] = row[f"within_{days}"]
+
+    # 2. Memoranda by the country of a party (each memorandum once per country).
+    by_country = [
+        {"country": row["country"], "name": countries.name(row["country"]), "count": row["count"]}
+        for row in Party.objects.filter(memorandum__in=selected)
+        .values(country=F("institution__country"))
+        .annotate(count=Count("memorandum_id", distinct=True))
+        .order_by("-count", "country")
+    ]
+
+    # 3. Memoranda by cooperation area.
+    by_area = [
+        {"code": row["code"], "name": row["name"], "count": row["count"]}
+        for row in Memorandum.cooperation_areas.through.objects.filter(memorandum__in=selected)
+        .values(code=F("cooperationarea__code"), name=F("cooperationarea__name"))
+        .annotate(count=Count("memorandum_id"))
+        .order_by("-count", "name")
+    ]
+
+    # 4. Memoranda by the year they were signed.
+    by_year = list(
+        Memorandum.objects.filter(pk__in=selected, signed_on__isnull=False)
+        .values(year=ExtractYear("signed_on"))
+        .annotate(count=Count("pk"))
+        .order_by("year")
+    )
+
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_country": by_country,
+        "by_area": by_area,
+        "by_year": by_year,
+        "expiring_within_90": expiring[90],
+        "expiring_within_180": expiring[180],
+    }
+
+
+def memorandum_expiring(queryset: QuerySet, *, today: datetime.date, days: int) -> QuerySet:
+    """Active memoranda of `queryset` (with status) expiring within `days` days, soonest first,
+    with their parties: two queries."""
+    horizon = today + datetime.timedelta(days=days)
+    return (
+        queryset.filter(status=Status.ACTIVE, expires_on__range=(today, horizon))
+        .order_by("expires_on", "id")
+        .prefetch_related(_ordered_parties())
+    )
+
+
+def memorandum_recently_updated(queryset: QuerySet) -> QuerySet:
+    """Memoranda of `queryset` (with status), the latest change first, with who made it."""
+    return queryset.order_by("-updated_at", "-id").select_related("updated_by")
+
+
+def party_countries(queryset: QuerySet) -> list[tuple[str, str]]:
+    """(code, name) of the countries of the parties of `queryset`, by name: one query."""
+    codes = (
+        Party.objects.filter(memorandum__in=queryset.order_by().values("pk"))
+        .values_list("institution__country", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+
+
+def cooperation_areas() -> list[CooperationArea]:
+    """Every cooperation area by name, for a filter's choices: one query."""
+    return list(CooperationArea.objects.order_by("name", "id"))
+
+
+def public_memoranda(today: datetime.date | None = None) -> QuerySet:
+    """The published register: what an anonymous visitor may read, whoever is asking."""
+    return memorandum_visible_to(AnonymousUser()).with_status(today)
+
+
+def public_register_rows(queryset: QuerySet) -> QuerySet:
+    """A page of the public register: each row with its parties and areas (two queries)."""
+    return queryset.prefetch_related(_ordered_parties(), "cooperation_areas")
+
+
+def public_memorandum(reference: str, today: datetime.date | None = None) -> Memorandum:
+    """One memorandum of the published register with what its page shows: parties, signatories
+    (their contact details are not shown), areas, SDGs. Raises Memorandum.DoesNotExist for one
+    that is not public."""
+    return (
+        public_memoranda(today)
+        .prefetch_related(
+            _ordered_parties(),
+            Prefetch(
+                "signatories",
+                queryset=Signatory.objects.select_related("person", "institution").order_by("id"),
+            ),
+            "cooperation_areas",
+            "sdgs",
+        )
+        .get(reference=reference)
+    )
+
+
+def _ordered_parties() -> Prefetch:
+    return Prefetch(
+        "parties", queryset=Party.objects.select_related("institution").order_by("order", "id")
+    )
+
+
+def memorandum_history(memorandum: Memorandum) -> list[dict]:
+    """The memorandum's own changes and those of its parts, newest first."""
+    sources = [
+        Memorandum.history.filter(id=memorandum.pk),
+        *(
+            model.history.filter(memorandum_id=memorandum.pk)
+            for model in (Party, Signatory, Commitment, Document)
+        ),
+    ]
+    entries = [entry for records in sources for entry in history_entries(records)]
+    return sorted(entries, key=lambda entry: (entry["at"], entry["history_id"]), reverse=True)
+
+
+def memorandum_register_as_of(
+    day: datetime.date, *, ordering: list[str] = ("-signed_on",)
+) -> list[Memorandum]:
+    """The register as it stood at the end of `day`, rebuilt from the history.
+
+    Each memorandum comes with its parties, signatories, areas and SDGs of that moment (and
+    its status on that day) in the shape `memorandum_list` gives; tags, which are not
+    historised, are today's.
+    """
+    moment = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    ) - datetime.timedelta(microseconds=1)
+    records = list(
+        Memorandum.history.filter(history_date__lte=moment)
+        .latest_of_each()
+        .exclude(history_type="-")
+    )
+    memoranda = [record.instance for record in records]
+    ids = [memorandum.pk for memorandum in memoranda]
+    parties = _parts_as_of(Party, ids, moment)
+    signatories = _parts_as_of(Signatory, ids, moment)
+    institution_ids = {p.institution_id for p in parties} | {s.institution_id for s in signatories}
+    institutions = Institution.objects.in_bulk(institution_ids)
+    people = Person.objects.in_bulk({signatory.person_id for signatory in signatories})
+    users = get_user_model().objects.in_bulk(
+        ({m.created_by_id for m in memoranda} | {m.updated_by_id for m in memoranda}) - {None}
+    )
+    history_ids = {record.id: record.history_id for record in records}
+    areas = _m2m_as_of(Memorandum.history.model, "cooperation_areas", history_ids)
+    sdgs = _m2m_as_of(Memorandum.history.model, "sdgs", history_ids)
+    tags = {
+        memorandum.pk: list(memorandum.tags.all())
+        for memorandum in Memorandum.objects.filter(pk__in=ids).prefetch_related("tags")
+    }
+    superseded = {
+        memorandum.supersedes_id
+        for memorandum in memoranda
+        if memorandum.stage == Memorandum.Stage.SIGNED and memorandum.supersedes_id
+    }
+    for party in parties:
+        party.institution = institutions[party.institution_id]
+    for signatory in signatories:
+        signatory.institution = institutions[signatory.institution_id]
+        signatory.person = people[signatory.person_id]
+    by_id = {memorandum.pk: memorandum for memorandum in memoranda}
+    for memorandum in memoranda:
+        if memorandum.supersedes_id:
+            memorandum.supersedes = by_id.get(memorandum.supersedes_id)
+        memorandum.status = memorandum.derive_status(day, superseded=memorandum.pk in superseded)
+        memorandum.created_by = users.get(memorandum.created_by_id)
+        memorandum.updated_by = users.get(memorandum.updated_by_id)
+        memorandum._prefetched_objects_cache = {
+            "parties": sorted(
+                (p for p in parties if p.memorandum_id == memorandum.pk),
+                key=lambda party: (party.order, party.pk),
+            ),
+            "signatories": sorted(
+                (s for s in signatories if s.memorandum_id == memorandum.pk),
+                key=lambda signatory: signatory.pk,
+            ),
+            "cooperation_areas": areas.get(memorandum.pk, []),
+            "sdgs": sdgs.get(memorandum.pk, []),
+            "tags": tags.get(memorandum.pk, []),
+        }
+    return _ordered(memoranda, ordering)
+
+
+def _ordered(memoranda: list[Memorandum], ordering) -> list[Memorandum]:
+    """The list's ordering done in Python: empty values last, ties broken by id."""
+    memoranda = sorted(memoranda, key=lambda m: m.pk, reverse=ordering[-1].startswith("-"))
+    for key in reversed(ordering):
+        name = key.lstrip("-")
+        present = [m for m in memoranda if getattr(m, name) is not None]
+        missing = [m for m in memoranda if getattr(m, name) is None]
+        present.sort(key=lambda m: getattr(m, name), reverse=key.startswith("-"))
+        memoranda = present + missing
+    return memoranda
+
+
+def _parts_as_of(model, memorandum_ids, moment) -> list:
+    return [
+        record.instance
+        for record in model.history.filter(
+            history_date__lte=moment, memorandum_id__in=memorandum_ids
+        )
+        .latest_of_each()
+        .exclude(history_type="-")
+    ]
+
+
+def _m2m_as_of(historical_model, field_name, history_ids: dict[int, int]) -> dict[int, list]:
+    """memorandum id → the related objects its recorded state held in `field_name`."""
+    field = Memorandum._meta.get_field(field_name)
+    through = next(
+        relation.related_model
+        for relation in historical_model._meta.related_objects
+        if relation.related_model.__name__.endswith(f"_{field_name}")
+    )
+    target = f"{field.m2m_reverse_field_name()}_id"
+    rows = list(
+        through.objects.filter(history_id__in=history_ids.values()).values_list(
+            "history_id", target
+        )
+    )
+    related = field.related_model.objects.in_bulk({related_id for _, related_id in rows})
+    memorandum_of = {history_id: pk for pk, history_id in history_ids.items()}
+    by_memorandum: dict[int, list] = {}
+    for history_id, related_id in rows:
+        by_memorandum.setdefault(memorandum_of[history_id], []).append(related[related_id])
+    return by_memorandum

@@ -1,6 +1,7 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,8 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from partners.models import Institution
+from registry.history import attributed
 
 from .models import (
+    MEMORANDUM_HISTORY,
+    CalendarFeedToken,
     Commitment,
     CooperationArea,
     Document,
@@ -106,6 +110,17 @@ def memorandum_save(
     return memorandum
 
 
+@contextmanager
+def one_history_entry(memorandum: Memorandum, *, created: bool):
+    """Record the steps of one save (fields, then areas and SDGs) as a single history entry."""
+    memorandum.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del memorandum.skip_history_when_saving
+    MEMORANDUM_HISTORY.create_historical_record(memorandum, "+" if created else "~")
+
+
 def _replace_parts(
     memorandum: Memorandum,
     *,
@@ -160,7 +175,7 @@ def _sdg_numbers(sdgs: Iterable[int]) -> list[int]:
     return numbers
 
 
-@transaction.atomic
+@attributed
 def memorandum_create(
     *,
     actor,
@@ -180,15 +195,17 @@ def memorandum_create(
         signatory_institutions=[signatory["institution"] for signatory in signatories],
         commitment_institutions=[c.get("responsible_institution") for c in commitments],
     )
-    memorandum = memorandum_save(memorandum=Memorandum(**fields), actor=actor)
+    memorandum = Memorandum(**fields)
+    with one_history_entry(memorandum, created=True):
+        memorandum_save(memorandum=memorandum, actor=actor)
+        memorandum.cooperation_areas.set(cooperation_areas)
+        memorandum.sdgs.set(sdgs)
+        memorandum.tags.set(list(tags))
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
-    memorandum.cooperation_areas.set(cooperation_areas)
-    memorandum.sdgs.set(sdgs)
-    memorandum.tags.set(list(tags))
     return memorandum
 
 
-@transaction.atomic
+@attributed
 def memorandum_update(
     *,
     memorandum: Memorandum,
@@ -207,18 +224,20 @@ def memorandum_update(
         sdgs = _sdg_numbers(sdgs)
     for name, value in fields.items():
         setattr(memorandum, name, value)
-    memorandum_save(memorandum=memorandum, actor=actor, expected_version=expected_version)
+    with one_history_entry(memorandum, created=False):
+        memorandum_save(memorandum=memorandum, actor=actor, expected_version=expected_version)
+        if cooperation_areas is not None:
+            memorandum.cooperation_areas.set(cooperation_areas)
+        if sdgs is not None:
+            memorandum.sdgs.set(sdgs)
+        if tags is not None:
+            memorandum.tags.set(list(tags))
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
     _check_terms(memorandum)
-    if cooperation_areas is not None:
-        memorandum.cooperation_areas.set(cooperation_areas)
-    if sdgs is not None:
-        memorandum.sdgs.set(sdgs)
-    if tags is not None:
-        memorandum.tags.set(list(tags))
     return memorandum
 
 
+@attributed
 def memorandum_delete(*, memorandum: Memorandum, actor) -> None:
     """Only drafts are deleted; a signed agreement is terminated instead, so its record stays."""
     if memorandum.stage != Memorandum.Stage.DRAFT:
@@ -239,7 +258,7 @@ def _check_responsible_party(commitment: Commitment) -> None:
     )
 
 
-@transaction.atomic
+@attributed
 def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commitment:
     commitment = Commitment(memorandum=memorandum, **fields)
     commitment.full_clean()
@@ -248,7 +267,7 @@ def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commit
     return commitment
 
 
-@transaction.atomic
+@attributed
 def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commitment:
     for name, value in fields.items():
         setattr(commitment, name, value)
@@ -258,13 +277,96 @@ def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commit
     return commitment
 
 
+@attributed
 def commitment_delete(*, commitment: Commitment, actor) -> None:
     commitment.delete()
 
 
-@transaction.atomic
+@attributed
 def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document:
     document = Document(memorandum=memorandum, uploaded_by=actor, **fields)
     document.full_clean(exclude=["sha256", "size"])
     document.save()
     return document
+
+
+RENEWABLE = {Memorandum.Status.PENDING, Memorandum.Status.ACTIVE, Memorandum.Status.EXPIRED}
+
+
+@attributed
+def memorandum_renew(*, memorandum: Memorandum, actor) -> Memorandum:
+    """A draft renewal of a signed memorandum: it supersedes the original and copies its
+    parties (roles, order), areas, SDGs, tags, visibility, ownership and commitments (as
+    planned again). Signatories, dates and documents are the new signing's own, so they start
+    empty. The original keeps its status until the renewal is signed."""
+    memorandum = Memorandum.objects.with_status().get(pk=memorandum.pk)
+    if memorandum.status not in RENEWABLE:
+        raise ValidationError(
+            {
+                "supersedes": f"{memorandum.reference} is {memorandum.get_status_display()}: "
+                "only a signed memorandum that is in force, pending or expired can be renewed."
+            }
+        )
+    in_preparation = memorandum.superseded_by.filter(
+        stage__in=[Memorandum.Stage.DRAFT, Memorandum.Stage.NEGOTIATION]
+    ).first()
+    if in_preparation is not None:
+        raise ValidationError(
+            {
+                "supersedes": f"{memorandum.reference} already has a renewal or amendment in "
+                f"preparation: {in_preparation}."
+            }
+        )
+    title_prefix = "Renewal of "
+    title_room = Memorandum._meta.get_field("title").max_length - len(title_prefix)
+    return memorandum_create(
+        actor=actor,
+        title=title_prefix + memorandum.title[:title_room],
+        kind=Memorandum.Kind.RENEWAL,
+        stage=Memorandum.Stage.DRAFT,
+        supersedes=memorandum,
+        summary=memorandum.summary,
+        visibility=memorandum.visibility,
+        auto_renew=memorandum.auto_renew,
+        renewal_notice_days=memorandum.renewal_notice_days,
+        owner_unit=memorandum.owner_unit,
+        owner_email=memorandum.owner_email,
+        parties=[
+            {"institution": party.institution, "role": party.role, "order": party.order}
+            for party in memorandum.parties.select_related("institution").order_by("order", "id")
+        ],
+        commitments=[
+            {
+                "area": commitment.area,
+                "title": commitment.title,
+                "description": commitment.description,
+                "responsible_institution": commitment.responsible_institution,
+                "due_on": commitment.due_on,
+                "status": Commitment.Status.PLANNED,
+            }
+            for commitment in memorandum.commitments.select_related(
+                "area", "responsible_institution"
+            )
+        ],
+        cooperation_areas=list(memorandum.cooperation_areas.all()),
+        sdgs=list(memorandum.sdgs.values_list("number", flat=True)),
+        tags=list(memorandum.tags.names()),
+    )
+
+
+@attributed
+def calendar_feed_token_create(*, user, actor) -> CalendarFeedToken:
+    """A new calendar feed key for `user`; the one it had is revoked, so calendars subscribed
+    with the old URL stop receiving the register."""
+    CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return CalendarFeedToken.objects.create(user=user)
+
+
+@attributed
+def calendar_feed_token_revoke(*, token: CalendarFeedToken, actor) -> None:
+    """From now on the token's feed URL answers 404."""
+    CalendarFeedToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

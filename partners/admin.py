@@ -1,14 +1,18 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.models import Party
 from agreements.selectors import memorandum_visible_to
 
 from .models import Institution, InstitutionAlias, PartnerLink, Person
+from .services import institution_merge
 
 
 class InstitutionAliasInline(admin.TabularInline):
@@ -60,13 +64,44 @@ class PartyOfInstitutionInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "short_name", "kind", "country", "city", "ror_id", "agreement_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "short_name", "aliases__name", "ror_id", "city"]
     autocomplete_fields = ["parent"]
     inlines = [InstitutionAliasInline, PersonInline, PartyOfInstitutionInline]
+
+    actions = ["merge_institutions"]
+
+    @admin.action(description="Merge selected institutions into one", permissions=["delete"])
+    def merge_institutions(self, request, queryset):
+        """Ask which of the selected to keep, then fold the others into it."""
+        institutions = list(queryset.order_by("name", "id"))
+        if len(institutions) < 2:
+            self.message_user(request, "Select at least two institutions to merge.", "warning")
+            return None
+        keep_id = request.POST.get("keep")
+        if keep_id:
+            keep = next((i for i in institutions if str(i.pk) == keep_id), None)
+            if keep is not None:
+                institution_merge(keep=keep, duplicates=institutions, actor=request.user)
+                self.message_user(
+                    request, f"Merged {len(institutions) - 1} institutions into {keep}."
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/partners/institution/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge institutions",
+                "subtitle": None,
+                "opts": self.model._meta,
+                "institutions": institutions,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def get_queryset(self, request):
         # Counts only the agreements this user may see, so a count never hints at hidden ones.
@@ -92,7 +127,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "honorific", "position", "institution", "email"]
     list_select_related = ["institution"]
     search_fields = ["full_name", "email", "institution__name", "institution__short_name"]

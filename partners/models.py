@@ -1,13 +1,13 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
 from registry.constraints import FieldErrorConstraintsMixin
-from registry.search import search_vector
+from registry.history import registry_history
 
+from .names import match_key
 from .validators import validate_ror_id
 
 ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
@@ -48,8 +48,12 @@ class Institution(FieldErrorConstraintsMixin, models.Model):
     )
     established_on = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)
+    # The name's distinctive words, kept for near-duplicate detection (partners/names.py).
+    match_key = models.CharField(max_length=255, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = registry_history(excluded_fields=["match_key"])
 
     constraint_error_fields = {
         "institution_unique_name_in_country": "name",
@@ -76,11 +80,16 @@ class Institution(FieldErrorConstraintsMixin, models.Model):
             models.Index(fields=["country"], name="institution_country_idx"),
             models.Index(fields=["kind"], name="institution_kind_idx"),
             models.Index(Lower("short_name"), name="institution_short_name_idx"),
-            GinIndex(search_vector("name", "short_name"), name="institution_search_idx"),
+            # Search and near-duplicate detection have PostgreSQL-only GIN indexes, made by
+            # migrations (registry.migration_operations.AddPostgresIndex), not listed here.
         ]
 
     def __str__(self):
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    def save(self, *args, **kwargs):
+        self.match_key = match_key(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def label(self) -> str:
@@ -112,6 +121,8 @@ class InstitutionAlias(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=255)
 
+    history = registry_history()
+
     class Meta:
         verbose_name_plural = "institution aliases"
         ordering = ["name", "id"]
@@ -125,7 +136,6 @@ class InstitutionAlias(models.Model):
         ]
         indexes = [
             models.Index(Lower("name"), name="institution_alias_name_idx"),
-            GinIndex(search_vector("name"), name="institution_alias_search_idx"),
         ]
 
     def __str__(self):
@@ -147,12 +157,13 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = registry_history()
+
     class Meta:
         verbose_name_plural = "people"
         ordering = ["full_name", "id"]
         indexes = [
             models.Index(Lower("full_name"), name="person_full_name_idx"),
-            GinIndex(search_vector("full_name"), name="person_search_idx"),
         ]
 
     def __str__(self):

@@ -6,10 +6,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from registry.history import attributed
+
 from .models import Institution, InstitutionAlias, PartnerLink, Person
+from .names import normalise
 
 
 def _set_aliases(institution: Institution, aliases: Iterable[str]) -> None:
@@ -17,9 +19,9 @@ def _set_aliases(institution: Institution, aliases: Iterable[str]) -> None:
     for alias in aliases:
         alias = alias.strip()
         if alias:
-            names.setdefault(alias.casefold(), alias)
+            names.setdefault(normalise(alias), alias)
     institution.aliases.exclude(name__in=names.values()).delete()
-    existing = {alias.casefold() for alias in institution.aliases.values_list("name", flat=True)}
+    existing = {normalise(name) for name in institution.aliases.values_list("name", flat=True)}
     for key, name in names.items():
         if key not in existing:
             alias = InstitutionAlias(institution=institution, name=name)
@@ -35,14 +37,14 @@ def _save_institution(institution: Institution) -> Institution:
     return institution
 
 
-@transaction.atomic
+@attributed
 def institution_create(*, actor, aliases: Iterable[str] = (), **fields: Any) -> Institution:
     institution = _save_institution(Institution(**fields))
     _set_aliases(institution, aliases)
     return institution
 
 
-@transaction.atomic
+@attributed
 def institution_update(
     *, institution: Institution, actor, aliases: Iterable[str] | None = None, **fields: Any
 ) -> Institution:
@@ -54,12 +56,13 @@ def institution_update(
     return institution
 
 
+@attributed
 def institution_delete(*, institution: Institution, actor) -> None:
     """Refused (ProtectedError) while the institution is party, signatory or parent anywhere."""
     institution.delete()
 
 
-@transaction.atomic
+@attributed
 def person_create(*, actor, **fields: Any) -> Person:
     person = Person(**fields)
     person.full_clean()
@@ -67,7 +70,7 @@ def person_create(*, actor, **fields: Any) -> Person:
     return person
 
 
-@transaction.atomic
+@attributed
 def person_update(*, person: Person, actor, **fields: Any) -> Person:
     for name, value in fields.items():
         setattr(person, name, value)
@@ -76,6 +79,7 @@ def person_update(*, person: Person, actor, **fields: Any) -> Person:
     return person
 
 
+@attributed
 def person_delete(*, person: Person, actor) -> None:
     person.delete()
 
@@ -97,7 +101,7 @@ def institution_by_key(key: str) -> Institution:
     raise ValidationError({"institution": f"No institution has the id, ROR id or acronym “{key}”."})
 
 
-@transaction.atomic
+@attributed
 def api_client_create(
     *, username: str, institution_key: str | None = None, group: Group | None = None, actor
 ) -> Token:
@@ -113,3 +117,48 @@ def api_client_create(
         user.groups.add(group)
     token, _ = Token.objects.get_or_create(user=user)
     return token
+
+
+@attributed
+def institution_merge(
+    *, keep: Institution, duplicates: Iterable[Institution], actor
+) -> Institution:
+    """Fold `duplicates` into `keep`: every party, person, signature, commitment, child and
+    partner link moves to it, their names become its aliases, and the duplicates go.
+
+    Each moved record is saved one by one so that the history shows the move.
+    """
+    from agreements.models import Commitment, Party, Signatory
+
+    duplicates = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
+    if not duplicates:
+        raise ValidationError({"duplicates": "Choose at least one other institution to merge."})
+    names = [alias.name for alias in keep.aliases.all()]
+    for duplicate in duplicates:
+        for party in Party.objects.filter(institution=duplicate).select_related("memorandum"):
+            if Party.objects.filter(memorandum=party.memorandum, institution=keep).exists():
+                party.delete()
+            else:
+                party.institution = keep
+                party.save()
+        for model, field in (
+            (Person, "institution"),
+            (Signatory, "institution"),
+            (Commitment, "responsible_institution"),
+            (Institution, "parent"),
+        ):
+            for record in model.objects.filter(**{field: duplicate}):
+                setattr(record, field, keep)
+                record.save()
+        for link in PartnerLink.objects.filter(institution=duplicate):
+            link.institution = keep
+            link.save()
+        names += [duplicate.name, duplicate.short_name]
+        names += [alias.name for alias in duplicate.aliases.all()]
+        duplicate.delete()
+    if keep.ror_id is None:
+        keep.ror_id = next((d.ror_id for d in duplicates if d.ror_id), None)
+    _save_institution(keep)
+    own = {normalise(keep.name), normalise(keep.short_name)}
+    _set_aliases(keep, [name for name in names if name and normalise(name) not in own])
+    return keep

@@ -1,5 +1,6 @@
 """Settings, all read from the environment (see README, "Configuration")."""
 
+import sys
 from pathlib import Path
 
 import environ
@@ -10,9 +11,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
+# A test run (pytest, `manage.py test`) talks plain http through the test client and never runs
+# collectstatic; it is the only process with DEBUG off that does not get the production defaults
+# of SECURE_SSL_REDIRECT and STATIC_MANIFEST (see "Production" at the end and docs/deploy.md).
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 # Without SECRET_KEY only a debug or test process may start; production must set one.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-set-SECRET_KEY-in-production")
+# (The "django-insecure-" prefix makes `manage.py check --deploy` refuse the default.)
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="django-insecure-development-key-set-SECRET_KEY-in-production"
+)
+# Old keys still accepted for signatures while a new SECRET_KEY rolls out (comma-separated).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Origins (with scheme) allowed to send unsafe requests, e.g. https://registry.example.org
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -28,18 +40,21 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "partners",
     "agreements",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -69,6 +84,23 @@ DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+# Read replica: reads go there, writes and reads inside a transaction stay on "default"
+# (registry/routers.py). Tests always run against the primary alone.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL and not TESTING:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    # Seconds a connection is kept for the next request (0: one per request). With gunicorn's
+    # sync workers 60 saves a connection set-up per request; health checks guard reuse.
+    _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    _database["CONN_HEALTH_CHECKS"] = _database["CONN_MAX_AGE"] != 0
+    if _database["ENGINE"].startswith("django.db.backends.postgresql"):
+        # An unreachable server fails fast (and /healthz answers 503) instead of hanging.
+        _database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
+DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -88,18 +120,62 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Static files are served by whitenoise. STATIC_MANIFEST on (the default when DEBUG is off,
+# outside tests) serves the hashed, compressed files that `manage.py collectstatic` wrote to
+# STATIC_ROOT, and pages fail without that step. Off (DEBUG, tests, or STATIC_MANIFEST=false)
+# uses the plain storage and whitenoise finds files in the apps, so no collectstatic is needed.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG and not TESTING)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+
+# Uploaded documents: on local disk in MEDIA_ROOT, or in an S3-compatible bucket (AWS S3,
+# MinIO, Ceph, ...) when AWS_STORAGE_BUCKET_NAME is set. Credentials come from boto3's usual
+# chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an instance role). Documents
+# are private: the bucket is not public and links are pre-signed and expire.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _media_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "location": env.str("AWS_LOCATION", default="media"),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+        "signature_version": "s3v4",
+    }
+    for _option, _variable in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),
+    ]:
+        if env.str(_variable, default=""):
+            _media_options[_option] = env.str(_variable)
+    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _media_options}
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="registry@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in mails and feeds
 
 TAGGIT_CASE_INSENSITIVE = True
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or wrong credential a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.RegistryPermission"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
@@ -120,14 +196,58 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "MoU Registry API",
     "VERSION": "1.0.0",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
 
+# One record per line on stdout: JSON by default with DEBUG off, text with DEBUG on
+# (LOG_FORMAT=json|text overrides). Django's and, inside gunicorn's workers, gunicorn's own
+# loggers (errors and the access log) go through the same handler.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers are dropped; its records reach the root handler.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# Production. DEBUG off is production: every setting below then defaults to its safe value,
+# and `manage.py check --deploy` passes once SECRET_KEY and ALLOWED_HOSTS are set. Each can be
+# overridden from the environment, e.g. to try `make serve` over plain http on 127.0.0.1:
+# SECURE_SSL_REDIRECT=false SECURE_COOKIES=false. A test run keeps SECURE_SSL_REDIRECT off.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# Probes of load balancers and orchestrators speak plain http to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Behind a proxy that terminates TLS: trust its X-Forwarded-Proto header (only if the proxy
+# always sets or strips it, and the process cannot be reached except through the proxy).
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

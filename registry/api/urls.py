@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.calendar import CalendarFeedView
+from agreements.api.stats import StatsView
 from agreements.api.views import (
     CommitmentViewSet,
     CooperationAreaViewSet,
@@ -9,6 +11,8 @@ from agreements.api.views import (
     MemorandumViewSet,
 )
 from partners.api.views import InstitutionViewSet, PersonViewSet
+
+from .audit import AuditExportView
 
 router = DefaultRouter()
 router.register("institutions", InstitutionViewSet, basename="institution")
@@ -19,7 +23,10 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
+    path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("stats/", StatsView.as_view(), name="stats"),
+    path("calendar.ics", CalendarFeedView.as_view(), name="calendar-feed"),
     path("", include(router.urls)),
 ]
