@@ -1,0 +1,151 @@
+"""The fingerprint of a signed memorandum: the sha256 of its canonical terms (SPEC section 6).
+
+A partner acknowledges exactly this: if any term changes, the fingerprint changes and every
+earlier acknowledgement becomes stale. It is computed, never stored, so it cannot go stale
+itself; `memorandum_list` prefetches what it needs, so a page of memoranda computes its
+fingerprints without a query per row.
+
+The canonical terms are one JSON object, serialised with sorted keys, no whitespace
+(`separators=(",", ":")`), non-ASCII characters as themselves, and encoded as UTF-8:
+
+    {
+      "scheme": "mou-registry/terms/1",
+      "parties": [                       # in party order (order, then id)
+        {"institution": 1, "ror_id": "052bx8q98", "name": "Nazarbayev University",
+         "role": "party"},
+        ...
+      ],
+      "signed_on": "2023-05-29",         # ISO 8601 dates, null when absent
+      "effective_from": "2023-05-29",
+      "expires_on": null,
+      "auto_renew": false,
+      "areas": ["capacity-building", "joint-bidding", ...],     # codes, sorted
+      "sdgs": [4],                                              # sorted
+      "commitments": [                   # sorted by their own canonical JSON
+        {"title": "...", "due_on": "2023-07-31", "responsible_institution": 2,
+         "area": "professional-development"},
+        ...
+      ],
+      "documents": ["<sha256 of each document>", ...]           # sorted
+    }
+
+What is *not* a term, so changing it leaves the fingerprint (and acknowledgements) alone: the
+title, summary, reference, kind, visibility, tags, place of signing, ownership, notes, the
+signatories (who signed is a record of the signing, not a term), a commitment's description
+and progress (status, completion date), a document's title, kind and language, and the ids of
+party and commitment rows (an update that replaces them with equal ones changes nothing).
+Institution ids, ROR ids and names are part of it: the terms bind those institutions, so a
+renamed or merged party changes the terms.
+
+Only a memorandum at the `signed` stage has a fingerprint; any other has none (None).
+"""
+
+import hashlib
+import json
+from typing import Any
+
+SCHEME = "mou-registry/terms/1"
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def canonical_terms(memorandum) -> dict[str, Any]:
+    """The memorandum's terms as the plain object that is hashed (see the module docstring).
+
+    Reads the memorandum's parties (with their institutions), areas, SDGs, commitments (with
+    their areas) and documents through `.all()`, so prefetched ones cost no query.
+    """
+    parties = sorted(memorandum.parties.all(), key=lambda party: (party.order, party.pk or 0))
+    commitments = [
+        {
+            "title": commitment.title,
+            "due_on": _date(commitment.due_on),
+            "responsible_institution": commitment.responsible_institution_id,
+            "area": commitment.area.code if commitment.area_id else None,
+        }
+        for commitment in memorandum.commitments.all()
+    ]
+    return {
+        "scheme": SCHEME,
+        "parties": [
+            {
+                "institution": party.institution_id,
+                "ror_id": party.institution.ror_id or None,
+                "name": party.institution.name,
+                "role": party.role,
+            }
+            for party in parties
+        ],
+        "signed_on": _date(memorandum.signed_on),
+        "effective_from": _date(memorandum.effective_from or memorandum.signed_on),
+        "expires_on": _date(memorandum.expires_on),
+        "auto_renew": bool(memorandum.auto_renew),
+        "areas": sorted(area.code for area in memorandum.cooperation_areas.all()),
+        "sdgs": sorted(sdg.number for sdg in memorandum.sdgs.all()),
+        "commitments": sorted(commitments, key=canonical_json),
+        "documents": sorted(document.sha256 for document in memorandum.documents.all()),
+    }
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def terms_fingerprint(memorandum) -> str:
+    """sha256 (hex) of the canonical terms, whatever the memorandum's stage."""
+    encoded = canonical_json(canonical_terms(memorandum)).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def fingerprint(memorandum) -> str | None:
+    """The fingerprint of a signed memorandum, None for any other; remembered on the object
+    (a serializer and an export row ask more than once)."""
+    if memorandum.stage != "signed" or memorandum.pk is None:
+        return None
+    cached = memorandum.__dict__.get("_fingerprint")
+    if cached is None:
+        cached = memorandum.__dict__["_fingerprint"] = terms_fingerprint(memorandum)
+    return cached
+
+
+def forget_fingerprint(memorandum) -> None:
+    """Drop the remembered fingerprint (after the memorandum's terms were changed in place)."""
+    memorandum.__dict__.pop("_fingerprint", None)
+
+
+def acknowledgement_states(memorandum, current: str | None = None) -> list[dict[str, Any]]:
+    """One entry per party, in party order: `acknowledged` when the party has acknowledged the
+    current fingerprint, `stale` when it acknowledged only earlier terms (its latest such
+    acknowledgement is shown), `pending` when it never acknowledged this memorandum.
+
+    Reads `memorandum.acknowledgements.all()` (prefetched by `memorandum_list`).
+    """
+    current = fingerprint(memorandum) if current is None else current
+    by_institution: dict[int, list] = {}
+    for acknowledgement in sorted(
+        memorandum.acknowledgements.all(), key=lambda a: (a.acknowledged_at, a.pk or 0)
+    ):
+        by_institution.setdefault(acknowledgement.institution_id, []).append(acknowledgement)
+    states = []
+    parties = sorted(memorandum.parties.all(), key=lambda party: (party.order, party.pk or 0))
+    for party in parties:
+        acknowledgements = by_institution.get(party.institution_id, [])
+        matching = [a for a in acknowledgements if current and a.fingerprint == current]
+        shown = matching[-1] if matching else (acknowledgements[-1] if acknowledgements else None)
+        if matching:
+            state = "acknowledged"
+        elif acknowledgements:
+            state = "stale"
+        else:
+            state = "pending"
+        states.append(
+            {
+                "institution": party.institution_id,
+                "state": state,
+                "fingerprint": shown.fingerprint if shown else None,
+                "acknowledged_at": shown.acknowledged_at if shown else None,
+            }
+        )
+    return states
