@@ -38,7 +38,7 @@ class MemorandumFilterSet(django_filters.FilterSet):
     """The filters of SPEC section 3, shared by the list, the export and the statistics."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, method="filter_status")
     stage = django_filters.MultipleChoiceFilter(choices=Memorandum.Stage.choices)
     kind = django_filters.MultipleChoiceFilter(choices=Memorandum.Kind.choices)
     visibility = django_filters.MultipleChoiceFilter(choices=Memorandum.Visibility.choices)
@@ -79,6 +79,9 @@ class MemorandumFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return memorandum_search(queryset, value)
 
+    def filter_status(self, queryset, name, value: str):
+        return queryset.in_status(value)
+
     def filter_party(self, queryset, name, value):
         for institution_id in set(value):
             queryset = queryset.filter(
@@ -103,7 +106,7 @@ class MemorandumFilterSet(django_filters.FilterSet):
     def filter_expiring_within(self, queryset, name, value):
         today = timezone.localdate()
         horizon = today + datetime.timedelta(days=int(value))
-        return queryset.filter(status=Status.ACTIVE, expires_on__range=(today, horizon))
+        return queryset.in_status([Status.ACTIVE], today).filter(expires_on__range=(today, horizon))
 
     def filter_tag(self, queryset, name, value):
         tagged = TaggedItem.objects.filter(

@@ -36,6 +36,39 @@ def status_expression(today: datetime.date | None = None) -> Case:
     )
 
 
+def status_condition(status: str, today: datetime.date | None = None) -> Q:
+    """The rows whose `status_expression` is `status`, as a plain condition.
+
+    Filtering on the CASE expression makes the database compute it for every row; this
+    condition says the same in terms the planner can use indexes and anti-joins for.
+    """
+    from .models import Memorandum
+
+    today = today or timezone.localdate()
+    signed = Q(stage=Memorandum.Stage.SIGNED)
+    superseded = Exists(
+        Memorandum.objects.order_by().filter(
+            supersedes=OuterRef("pk"), stage=Memorandum.Stage.SIGNED
+        )
+    )
+    pending = Q(effective_from__gt=today)
+    expired = Q(expires_on__lt=today, auto_renew=False)
+    return {
+        Status.SUPERSEDED: signed & superseded,
+        Status.PENDING: signed & ~superseded & pending,
+        Status.EXPIRED: signed & ~superseded & ~pending & expired,
+        Status.ACTIVE: signed & ~superseded & ~pending & ~expired,
+    }.get(status, Q(stage=status))
+
+
 class MemorandumQuerySet(models.QuerySet):
     def with_status(self, today: datetime.date | None = None):
         return self.annotate(status=status_expression(today))
+
+    def in_status(self, statuses, today: datetime.date | None = None):
+        """Memoranda whose derived status is one of `statuses` (same answer as filtering
+        the `with_status()` annotation, faster)."""
+        condition = Q(pk__in=[])
+        for status in statuses:
+            condition |= status_condition(status, today)
+        return self.filter(condition)

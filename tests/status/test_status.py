@@ -111,3 +111,24 @@ def test_status_property_uses_the_annotation_when_loaded_with_it():
     loaded = Memorandum.objects.with_status(TODAY + 1000 * DAY).get(pk=memorandum.pk)
     assert loaded.status == "active"
     assert loaded.get_status_display() == "Active"
+
+
+def test_status_condition_selects_the_same_rows_as_the_annotation():
+    SignedMemorandumFactory(signed_on=TODAY - 10 * DAY)
+    SignedMemorandumFactory(signed_on=TODAY - 30 * DAY, effective_from=TODAY + DAY)
+    SignedMemorandumFactory(signed_on=TODAY - 800 * DAY, expires_on=TODAY - DAY)
+    SignedMemorandumFactory(signed_on=TODAY - 800 * DAY, expires_on=TODAY - DAY, auto_renew=True)
+    SignedMemorandumFactory(signed_on=TODAY - 10 * DAY, expires_on=TODAY)
+    original = SignedMemorandumFactory(signed_on=TODAY - 400 * DAY)
+    renewal = SignedMemorandumFactory(signed_on=TODAY - DAY, kind="renewal")
+    Memorandum.objects.filter(pk=renewal.pk).update(supersedes=original)
+    MemorandumFactory(stage="negotiation")
+    MemorandumFactory()
+    terminated = SignedMemorandumFactory()
+    Memorandum.objects.filter(pk=terminated.pk).update(stage="terminated")
+
+    annotated = Memorandum.objects.with_status(TODAY)
+    for status in Memorandum.Status.values:
+        by_condition = set(Memorandum.objects.in_status([status], TODAY))
+        assert by_condition == set(annotated.filter(status=status)), status
+    assert Memorandum.objects.in_status(["active", "expired"], TODAY).count() == 5
