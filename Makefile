@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install demo migrate clean
+.PHONY: run test lint install demo migrate clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,23 @@ serve: migrate
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+# The benchmark of issue 9 on PostgreSQL (DATABASE_URL): fills the database up to
+# $(MEMORANDA) synthetic memoranda once, then measures; results in bench/results.json.
+MEMORANDA ?= 100000
+bench: migrate
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench measures PostgreSQL: set DATABASE_URL"; exit 1;; esac
+	$(BIN)/python manage.py seed_bulk --memoranda $(MEMORANDA) --up-to
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py bench
+
+# Load and faults (issue 10, tests marked `load`, left out of `make test`): the API under
+# gunicorn on a throwaway PostgreSQL of its own with 100,000 memoranda, 20 clients for 60 s,
+# then a PostgreSQL crash and restart in the middle of the load. Figures land in
+# $(LOAD_REPORT_DIR)/load.json and faults.json. LOAD_MEMORANDA, LOAD_CLIENTS, LOAD_SECONDS,
+# FAULT_MEMORANDA, FAULT_SECONDS bound it. Then a longer API fuzzing run.
+LOAD_REPORT_DIR ?= test-artifacts/load
+.PHONY: loadtest
+loadtest: install
+	LOAD_REPORT_DIR=$(LOAD_REPORT_DIR) $(BIN)/pytest -m load -p no:xdist -s -rs tests/reliability
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(BIN)/pytest -n auto -q tests/fuzz

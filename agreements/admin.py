@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.forms.models import BaseInlineFormSet
@@ -13,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,7 +23,10 @@ from registry import roles
 
 from . import exports
 from .feeds import feed_url
+from .fingerprint import acknowledgement_states, fingerprint
 from .importing import ImportForm, keep_upload, memoranda_import, pending_import, read_rows
+from .intake import propose
+from .intake_forms import IntakeConfirmForm, IntakeTextForm
 from .models import (
     MEMORANDUM_HISTORY,
     CalendarFeedToken,
@@ -51,6 +55,7 @@ from .services import (
     memorandum_save,
     validate_terms,
 )
+from .uploads import check_upload
 
 
 class StatusListFilter(admin.SimpleListFilter):
@@ -61,8 +66,7 @@ class StatusListFilter(admin.SimpleListFilter):
         return Status.choices
 
     def queryset(self, request, queryset):
-        # The changelist's queryset carries the `with_status()` annotation.
-        return queryset.filter(status=self.value()) if self.value() else queryset
+        return queryset.in_status([self.value()]) if self.value() else queryset
 
 
 class PartyCountryListFilter(admin.SimpleListFilter):
@@ -104,7 +108,7 @@ class ExpiryListFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         match self.value():
             case "expired":
-                return queryset.filter(status=Status.EXPIRED)
+                return queryset.in_status([Status.EXPIRED], today)
             case "90" | "180":
                 horizon = today + datetime.timedelta(days=int(self.value()))
                 return queryset.filter(expires_on__range=(today, horizon))
@@ -221,8 +225,21 @@ class CommitmentInline(admin.StackedInline):
     extra = 0
 
 
+class DocumentForm(forms.ModelForm):
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            # Size and type by content, as the API checks them (agreements/uploads.py).
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["file"]) from None
+        return upload
+
+
 class DocumentInline(admin.TabularInline):
     model = Document
+    form = DocumentForm
     fields = ["title", "kind", "file", "language", "size", "sha256", "uploaded_at", "uploaded_by"]
     readonly_fields = ["size", "sha256", "uploaded_at", "uploaded_by"]
     extra = 0
@@ -283,7 +300,15 @@ class MemorandumAdmin(admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ["supersedes"]
     filter_horizontal = ["cooperation_areas", "sdgs"]
-    readonly_fields = ["version", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "terms_fingerprint",
+        "acknowledgement_table",
+    ]
     actions = ["export_csv", "export_xlsx", "export_json", "renew_selected"]
     change_list_template = "admin/agreements/memorandum/change_list.html"
     fieldsets = [
@@ -322,6 +347,77 @@ class MemorandumAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.insert(
+                -1,
+                (
+                    "Acknowledgements",
+                    {
+                        "fields": ["terms_fingerprint", "acknowledgement_table"],
+                        "description": "What each party acknowledged through the API: the "
+                        "sha256 of the signed terms (parties, dates, areas, SDGs, commitments, "
+                        "document checksums). A change of terms makes earlier acknowledgements "
+                        "stale; none is ever deleted.",
+                    },
+                ),
+            )
+        return fieldsets
+
+    @staticmethod
+    def _terms_of(memorandum):
+        """The memorandum as stored (not as a form being edited has changed it)."""
+        return (
+            Memorandum.objects.prefetch_related(
+                Prefetch("parties", queryset=Party.objects.select_related("institution")),
+                "acknowledgements",
+            )
+            .filter(pk=memorandum.pk)
+            .first()
+        )
+
+    @admin.display(description="fingerprint of the terms")
+    def terms_fingerprint(self, memorandum):
+        stored = self._terms_of(memorandum) if memorandum.pk else None
+        value = fingerprint(stored) if stored is not None else None
+        return value or "— (only a signed memorandum has one)"
+
+    @admin.display(description="acknowledgements by party")
+    def acknowledgement_table(self, memorandum):
+        stored = self._terms_of(memorandum) if memorandum.pk else None
+        if stored is None:
+            return "—"
+        labels = {party.institution_id: party.institution.label for party in stored.parties.all()}
+        explained = {
+            "acknowledged": "acknowledged the current terms",
+            "stale": "stale: acknowledged earlier terms, which have changed since",
+            "pending": "pending: never acknowledged",
+        }
+        rows = format_html_join(
+            "",
+            '<tr class="acknowledgement-{}"><td>{}</td><td>{}</td><td><code>{}</code></td>'
+            "<td>{}</td></tr>",
+            (
+                (
+                    state["state"],
+                    labels.get(state["institution"], state["institution"]),
+                    explained[state["state"]],
+                    state["fingerprint"] or "—",
+                    state["acknowledged_at"].strftime("%Y-%m-%d %H:%M")
+                    if state["acknowledged_at"]
+                    else "—",
+                )
+                for state in acknowledgement_states(stored)
+            ),
+        )
+        return format_html(
+            '<table id="acknowledgements"><thead><tr><th>Party</th><th>State</th>'
+            "<th>Fingerprint acknowledged</th><th>When</th></tr></thead><tbody>{}</tbody>"
+            "</table>",
+            rows,
+        )
+
     @admin.display(description="parties")
     def party_names(self, memorandum):
         return "; ".join(party.institution.label for party in memorandum.parties.all())
@@ -348,7 +444,9 @@ class MemorandumAdmin(admin.ModelAdmin):
         export = self.admin_site.admin_view(self.export_filtered_view)
         import_file = self.admin_site.admin_view(self.import_view)
         renew = self.admin_site.admin_view(self.renew_view)
+        intake = self.admin_site.admin_view(self.intake_view)
         return [
+            path("intake/", intake, name="agreements_memorandum_intake"),
             path(
                 "export/<str:export_format>/",
                 export,
@@ -406,6 +504,46 @@ class MemorandumAdmin(admin.ModelAdmin):
             context["form"] = ImportForm()
         return TemplateResponse(request, "admin/agreements/memorandum/import.html", context)
 
+    def intake_view(self, request):
+        """Paste an announcement, see the draft it proposes (agreements/intake.py), confirm:
+        the draft is created through `memorandum_create` with the ticked parties (and any
+        unknown institutions ticked for creation), areas, date and follow-ups."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Intake from announcement",
+            "subtitle": None,
+            "opts": self.model._meta,
+        }
+        text_form = IntakeTextForm(request.POST or None)
+        if request.method == "POST" and text_form.is_valid():
+            proposal = propose(text_form.cleaned_data["text"])
+            if "create" in request.POST:
+                form = IntakeConfirmForm(request.POST, proposal=proposal)
+                if form.is_valid():
+                    try:
+                        memorandum, created = form.save(actor=request.user)
+                    except ValidationError:
+                        pass
+                    else:
+                        self.message_user(
+                            request,
+                            format_html(
+                                "Created the draft {}{}. Add its signatories and check its "
+                                "terms before it is signed.",
+                                memorandum.reference,
+                                f" and {len(created)} new institution(s)" if created else "",
+                            ),
+                            messages.SUCCESS,
+                        )
+                        return HttpResponseRedirect(self._change_url(memorandum))
+            else:
+                form = IntakeConfirmForm(proposal=proposal)
+            context |= {"proposal": proposal, "form": form}
+        context["text_form"] = text_form
+        return TemplateResponse(request, "admin/agreements/memorandum/intake.html", context)
+
     def export_filtered_view(self, request, export_format):
         """The changelist as it is filtered and searched now, as a file."""
         if export_format not in exports.FORMATS or not self.has_view_permission(request):
@@ -414,7 +552,9 @@ class MemorandumAdmin(admin.ModelAdmin):
         return self._export(request, changelist.get_queryset(request), export_format)
 
     def _export(self, request, queryset, export_format):
-        rows = memorandum_list(request.user).filter(pk__in=queryset.values("pk"))
+        rows = memorandum_list(request.user, acknowledgements=False).filter(
+            pk__in=queryset.values("pk")
+        )
         return exports.export_response(exports.export_records(rows), export_format)
 
     @admin.action(description="Export selected memoranda as CSV")

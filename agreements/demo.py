@@ -1715,6 +1715,15 @@ def _raise_reference_counters() -> None:
         ReferenceCounter.objects.filter(year=year, last__lt=sequence).update(last=sequence)
 
 
+def load_demo_directory() -> tuple[dict[str, Institution], dict[str, Person]]:
+    """Only the demo's institutions (with aliases) and people, by key: the directory that
+    announcements are read against in the intake tests. Idempotent, like `load_demo`."""
+    counts = dict.fromkeys(("institutions", "aliases", "people", "updated"), 0)
+    with transaction.atomic():
+        institutions = _load_institutions(counts)
+        return institutions, _load_people(institutions, counts)
+
+
 def load_demo(*, actor=None) -> dict[str, int]:
     """Load the demo data; running it again creates and changes nothing.
 

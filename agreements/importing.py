@@ -33,7 +33,8 @@ from .services import memorandum_create, memorandum_update
 
 REQUIRED_COLUMNS = {"title", "parties"}
 OPTIONAL_COLUMNS = {"supersedes"}
-IGNORED_COLUMNS = {"status", "updated_at"}
+# Derived, never read back: the status, the time of the last change, the terms' fingerprint.
+IGNORED_COLUMNS = {"status", "updated_at", "fingerprint"}
 SIGNATORY = re.compile(r"^(?P<name>.+?)\s*\((?P<institution>[^()]+)\)$")
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
 

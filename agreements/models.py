@@ -259,18 +259,23 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self):
+        # The chain is followed in the database, not through (possibly stale) loaded objects.
         seen = {self.pk} if self.pk else set()
-        earlier = self.supersedes
-        while earlier is not None:
-            if earlier.pk in seen:
+        earlier_id = self.supersedes_id
+        while earlier_id is not None:
+            if earlier_id in seen:
                 raise ValidationError(
                     {
                         "supersedes": "This would make a cycle: the chosen memorandum already "
                         "(directly or through others) supersedes this one."
                     }
                 )
-            seen.add(earlier.pk)
-            earlier = earlier.supersedes
+            seen.add(earlier_id)
+            earlier_id = (
+                Memorandum.objects.filter(pk=earlier_id)
+                .values_list("supersedes_id", flat=True)
+                .first()
+            )
 
 
 class Party(models.Model):
@@ -530,3 +535,47 @@ class CalendarFeedToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Acknowledgement(models.Model):
+    """A party's acknowledgement of a signed memorandum's terms, as they stood: the fingerprint
+    it acknowledged (`agreements.fingerprint`, SPEC section 6).
+
+    Rows are never deleted when the terms change: an acknowledgement of an earlier fingerprint
+    shows as stale. One row per memorandum, institution and fingerprint (acknowledging the same
+    terms again changes nothing).
+    """
+
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    fingerprint = models.CharField(max_length=64)
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = registry_history()
+
+    class Meta:
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorandum", "institution", "fingerprint"],
+                name="acknowledgement_once_per_terms",
+                violation_error_message="This party has already acknowledged these terms.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["institution", "memorandum"], name="acknowledgement_inst_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.institution.label} acknowledged {self.fingerprint[:12]}…"

@@ -13,7 +13,15 @@ from partners.models import Institution, PartnerLink, Person
 from registry import roles
 from registry.history import history_entries
 
-from .models import Commitment, CooperationArea, Document, Memorandum, Party, Signatory
+from .models import (
+    Acknowledgement,
+    Commitment,
+    CooperationArea,
+    Document,
+    Memorandum,
+    Party,
+    Signatory,
+)
 from .querysets import Status
 
 
@@ -52,8 +60,28 @@ def memorandum_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset if allowed is None else queryset.filter(allowed)
 
 
-def memorandum_list(user) -> QuerySet:
-    """Visible memoranda with their status and everything a list row shows, in fixed queries.
+def terms_prefetches(*, acknowledgements: bool = True) -> list[Prefetch]:
+    """What a memorandum's fingerprint is computed from beyond parties, areas and SDGs (its
+    commitments and documents, `agreements.fingerprint`), and its acknowledgements: one query
+    each for a whole page. Only the columns the fingerprint reads are loaded."""
+    prefetches = [
+        Prefetch("commitments", queryset=Commitment.objects.select_related("area")),
+        Prefetch("documents", queryset=Document.objects.order_by("id")),
+    ]
+    if acknowledgements:
+        prefetches.append(
+            Prefetch(
+                "acknowledgements",
+                queryset=Acknowledgement.objects.order_by("acknowledged_at", "id"),
+            )
+        )
+    return prefetches
+
+
+def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
+    """Visible memoranda with their status and everything a list row shows, in fixed queries:
+    the fingerprint's commitments and documents, and (unless `acknowledgements=False`, as an
+    export that has no use for them) the acknowledgements, come prefetched too.
 
     `supersedes_visible` says whether the user may see the memorandum this one supersedes, so
     that a public amendment never reveals the id of a confidential original.
@@ -80,6 +108,7 @@ def memorandum_list(user) -> QuerySet:
             "cooperation_areas",
             "sdgs",
             "tags",
+            *terms_prefetches(acknowledgements=acknowledgements),
         )
         .select_related("created_by", "updated_by", "supersedes")
     )
@@ -282,7 +311,7 @@ def memorandum_history(memorandum: Memorandum) -> list[dict]:
         Memorandum.history.filter(id=memorandum.pk),
         *(
             model.history.filter(memorandum_id=memorandum.pk)
-            for model in (Party, Signatory, Commitment, Document)
+            for model in (Party, Signatory, Commitment, Document, Acknowledgement)
         ),
     ]
     entries = [entry for records in sources for entry in history_entries(records)]
@@ -294,9 +323,10 @@ def memorandum_register_as_of(
 ) -> list[Memorandum]:
     """The register as it stood at the end of `day`, rebuilt from the history.
 
-    Each memorandum comes with its parties, signatories, areas and SDGs of that moment (and
-    its status on that day) in the shape `memorandum_list` gives; tags, which are not
-    historised, are today's.
+    Each memorandum comes with its parties, signatories, areas, SDGs, commitments, documents
+    and acknowledgements of that moment (and its status on that day) in the shape
+    `memorandum_list` gives, so that its fingerprint is that of its terms then; tags, which are
+    not historised, and institution names are today's.
     """
     moment = timezone.make_aware(
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
@@ -310,6 +340,10 @@ def memorandum_register_as_of(
     ids = [memorandum.pk for memorandum in memoranda]
     parties = _parts_as_of(Party, ids, moment)
     signatories = _parts_as_of(Signatory, ids, moment)
+    commitments = _parts_as_of(Commitment, ids, moment)
+    documents = _parts_as_of(Document, ids, moment)
+    acknowledgements = _parts_as_of(Acknowledgement, ids, moment)
+    commitment_areas = CooperationArea.objects.in_bulk({c.area_id for c in commitments} - {None})
     institution_ids = {p.institution_id for p in parties} | {s.institution_id for s in signatories}
     institutions = Institution.objects.in_bulk(institution_ids)
     people = Person.objects.in_bulk({signatory.person_id for signatory in signatories})
@@ -333,6 +367,8 @@ def memorandum_register_as_of(
     for signatory in signatories:
         signatory.institution = institutions[signatory.institution_id]
         signatory.person = people[signatory.person_id]
+    for commitment in commitments:
+        commitment.area = commitment_areas.get(commitment.area_id)
     by_id = {memorandum.pk: memorandum for memorandum in memoranda}
     for memorandum in memoranda:
         if memorandum.supersedes_id:
@@ -352,6 +388,17 @@ def memorandum_register_as_of(
             "cooperation_areas": areas.get(memorandum.pk, []),
             "sdgs": sdgs.get(memorandum.pk, []),
             "tags": tags.get(memorandum.pk, []),
+            **{
+                name: sorted(
+                    (part for part in parts if part.memorandum_id == memorandum.pk),
+                    key=lambda part: part.pk,
+                )
+                for name, parts in (
+                    ("commitments", commitments),
+                    ("documents", documents),
+                    ("acknowledgements", acknowledgements),
+                )
+            },
         }
     return _ordered(memoranda, ordering)
 

@@ -12,8 +12,10 @@ from django.utils import timezone
 from partners.models import Institution
 from registry.history import attributed
 
+from .fingerprint import fingerprint
 from .models import (
     MEMORANDUM_HISTORY,
+    Acknowledgement,
     CalendarFeedToken,
     Commitment,
     CooperationArea,
@@ -23,8 +25,20 @@ from .models import (
     ReferenceCounter,
     Signatory,
 )
+from .uploads import check_upload
 
 REFERENCE_PREFIX = "MOU"
+
+
+class StaleFingerprint(Exception):
+    """The fingerprint a partner acknowledged is not the memorandum's current one."""
+
+    def __init__(self, current: str):
+        super().__init__(
+            "These are not the memorandum's current terms: its terms have changed since you "
+            "read them. Read the memorandum again and acknowledge its current fingerprint."
+        )
+        self.current = current
 
 
 class StaleVersion(Exception):
@@ -179,7 +193,7 @@ def _sdg_numbers(sdgs: Iterable[int]) -> list[int]:
 def memorandum_create(
     *,
     actor,
-    parties: Sequence[dict[str, Any]],
+    parties: Sequence[dict[str, Any]] = (),
     signatories: Sequence[dict[str, Any]] = (),
     commitments: Sequence[dict[str, Any]] = (),
     cooperation_areas: Iterable[CooperationArea] = (),
@@ -284,6 +298,9 @@ def commitment_delete(*, commitment: Commitment, actor) -> None:
 
 @attributed
 def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document:
+    """Store an uploaded document: limited in size, of an accepted type by its content, under a
+    generated name, with its sha256 and size recorded (agreements/uploads.py)."""
+    check_upload(fields["file"])
     document = Document(memorandum=memorandum, uploaded_by=actor, **fields)
     document.full_clean(exclude=["sha256", "size"])
     document.save()
@@ -370,3 +387,48 @@ def calendar_feed_token_revoke(*, token: CalendarFeedToken, actor) -> None:
     CalendarFeedToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+@attributed
+def acknowledgement_create(
+    *, memorandum: Memorandum, institution: Institution, fingerprint_seen: str, actor
+) -> tuple[Acknowledgement, bool]:
+    """`institution` (a party) acknowledges the terms it read, `fingerprint_seen`: (the
+    acknowledgement, whether it is new). Acknowledging the same terms again returns the first
+    acknowledgement. Raises ValidationError for a memorandum that is not signed or an
+    institution that is not a party, StaleFingerprint when the terms have changed since.
+
+    The memorandum's row is locked while the fingerprint is computed and compared, so that a
+    concurrent `memorandum_update` (which locks it too) cannot slip in between.
+    """
+    memorandum = (
+        Memorandum.objects.select_for_update().filter(pk=memorandum.pk).get()
+        if memorandum.pk
+        else memorandum
+    )
+    if memorandum.stage != Memorandum.Stage.SIGNED:
+        raise ValidationError(
+            {
+                "fingerprint": "Only a signed memorandum can be acknowledged; this one is "
+                f"{memorandum.get_stage_display().lower()}."
+            }
+        )
+    if not memorandum.parties.filter(institution=institution).exists():
+        raise ValidationError(
+            {"institution": f"{institution.label} is not a party of this memorandum."}
+        )
+    current = fingerprint(memorandum)
+    if fingerprint_seen != current:
+        raise StaleFingerprint(current)
+    existing = Acknowledgement.objects.filter(
+        memorandum=memorandum, institution=institution, fingerprint=current
+    ).first()
+    if existing is not None:
+        return existing, False
+    acknowledgement = Acknowledgement.objects.create(
+        memorandum=memorandum,
+        institution=institution,
+        fingerprint=current,
+        acknowledged_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return acknowledgement, True

@@ -123,12 +123,15 @@ def api_client_create(
 def institution_merge(
     *, keep: Institution, duplicates: Iterable[Institution], actor
 ) -> Institution:
-    """Fold `duplicates` into `keep`: every party, person, signature, commitment, child and
-    partner link moves to it, their names become its aliases, and the duplicates go.
+    """Fold `duplicates` into `keep`: every party, person, signature, commitment,
+    acknowledgement, child and partner link moves to it, their names become its aliases, and
+    the duplicates go.
 
-    Each moved record is saved one by one so that the history shows the move.
+    Each moved record is saved one by one so that the history shows the move. (The parties'
+    institutions are part of a memorandum's terms, so its fingerprint changes and earlier
+    acknowledgements show as stale, as after any change of terms.)
     """
-    from agreements.models import Commitment, Party, Signatory
+    from agreements.models import Acknowledgement, Commitment, Party, Signatory
 
     duplicates = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
     if not duplicates:
@@ -150,6 +153,16 @@ def institution_merge(
             for record in model.objects.filter(**{field: duplicate}):
                 setattr(record, field, keep)
                 record.save()
+        for acknowledgement in Acknowledgement.objects.filter(institution=duplicate):
+            if Acknowledgement.objects.filter(
+                memorandum_id=acknowledgement.memorandum_id,
+                institution=keep,
+                fingerprint=acknowledgement.fingerprint,
+            ).exists():
+                acknowledgement.delete()
+            else:
+                acknowledgement.institution = keep
+                acknowledgement.save()
         for link in PartnerLink.objects.filter(institution=duplicate):
             link.institution = keep
             link.save()

@@ -1,5 +1,6 @@
 """Settings, all read from the environment (see README, "Configuration")."""
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -41,12 +42,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "partners",
     "agreements",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database that does not answer is a 503 with Retry-After (registry/unavailable.py).
+    "registry.unavailable.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -102,6 +110,19 @@ for _database in DATABASES.values():
         )
 DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in with a password (the admin's login page) is locked out after AXES_FAILURE_LIMIT
+# failures for that user name from that address, for AXES_COOLOFF_MINUTES; API tokens are
+# not passwords and are not counted. The lockout backend comes first (registry/auth.py).
+AUTHENTICATION_BACKENDS = [
+    "registry.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,8 +200,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.RegistryPermission"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "registry.api.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistrySchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -201,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The memorandum kinds appear in two components (a memorandum, an intake proposal).
+    "ENUM_NAME_OVERRIDES": {"MemorandumKindEnum": "agreements.models.Memorandum.Kind"},
 }
 
 # One record per line on stdout: JSON by default with DEBUG off, text with DEBUG on
@@ -235,6 +262,33 @@ LOGGING = {
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Uploaded documents (agreements/uploads.py): at most DOCUMENT_MAX_UPLOAD_MB megabytes, and of
+# a type recognised by its content (PDF, PNG, JPEG, DOCX, XLSX, plain UTF-8 text).
+DOCUMENT_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+
+# Security headers. Content-Security-Policy (django-csp): everything from the application's
+# own origin, no inline script anywhere, no plugins, no framing; the Swagger UI page alone
+# adds its inline stylesheet (registry/api/urls.py). X-Frame-Options DENY for older browsers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
 # Production. DEBUG off is production: every setting below then defaults to its safe value,
 # and `manage.py check --deploy` passes once SECRET_KEY and ALLOWED_HOSTS are set. Each can be

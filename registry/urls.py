@@ -10,3 +10,8 @@ urlpatterns = [
     path("api/v1/", include("registry.api.urls")),
     path("", include("agreements.urls")),
 ]
+
+# A database error raised outside a view is a 503 JSON answer too, and an unknown path under
+# /api/ a JSON 404 (registry/unavailable.py).
+handler404 = "registry.unavailable.page_not_found"
+handler500 = "registry.unavailable.server_error"

@@ -1,8 +1,12 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements import uploads
+from agreements.fingerprint import acknowledgement_states, fingerprint
 from agreements.models import (
+    Acknowledgement,
     Commitment,
     CooperationArea,
     Document,
@@ -65,6 +69,21 @@ class TagListField(serializers.ListField):
         return sorted(tag.name for tag in tags.all())
 
 
+class AcknowledgementStateSerializer(serializers.Serializer):
+    """Where one party stands with the memorandum's current terms."""
+
+    institution = serializers.IntegerField(help_text="The party's institution id.")
+    state = serializers.ChoiceField(
+        choices=["acknowledged", "stale", "pending"],
+        help_text="acknowledged: the party acknowledged the current fingerprint; stale: only "
+        "earlier terms (they changed since); pending: never.",
+    )
+    fingerprint = serializers.CharField(
+        allow_null=True, help_text="The fingerprint the party acknowledged (latest), if any."
+    )
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
 class MemorandumSerializer(serializers.ModelSerializer):
     parties = PartySerializer(many=True, required=False)
     signatories = SignatorySerializer(many=True, required=False)
@@ -90,8 +109,17 @@ class MemorandumSerializer(serializers.ModelSerializer):
         help_text="Present only for the institution's own staff (never for partner clients "
         "or anonymous visitors).",
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    fingerprint = serializers.SerializerMethodField(
+        help_text="sha256 of the canonical terms of a signed memorandum (agreements/fingerprint.py"
+        "); null unless signed."
+    )
+    acknowledgements = serializers.SerializerMethodField()
 
     class Meta:
         model = Memorandum
@@ -125,8 +153,17 @@ class MemorandumSerializer(serializers.ModelSerializer):
             "updated_at",
             "updated_by",
             "version",
+            "fingerprint",
+            "acknowledgements",
         ]
         extra_kwargs = {"reference": {"required": False, "validators": []}}
+
+    def get_fingerprint(self, memorandum) -> str | None:
+        return fingerprint(memorandum)
+
+    @extend_schema_field(AcknowledgementStateSerializer(many=True))
+    def get_acknowledgements(self, memorandum):
+        return AcknowledgementStateSerializer(acknowledgement_states(memorandum), many=True).data
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -189,7 +226,9 @@ class CooperationAreaSerializer(serializers.ModelSerializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Document
@@ -205,7 +244,21 @@ class DocumentSerializer(serializers.ModelSerializer):
             "uploaded_by",
             "download_url",
         ]
-        extra_kwargs = {"file": {"write_only": True}}
+        extra_kwargs = {
+            "file": {
+                "write_only": True,
+                "help_text": f"At most {uploads.max_upload_size() // (1024 * 1024)} MB; one of "
+                f"{uploads.ACCEPTED_LABELS}, recognised by its content.",
+            }
+        }
+
+    def validate_file(self, upload):
+        """Size and type (by content) of the upload: agreements/uploads.py."""
+        try:
+            uploads.check_upload(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["file"]) from None
+        return upload
 
     @extend_schema_field(serializers.URLField)
     def get_download_url(self, document) -> str:
@@ -225,3 +278,74 @@ class HistoryEntrySerializer(serializers.Serializer):
         child=serializers.ListField(allow_null=True),
         help_text="Each changed field: [old value, new value].",
     )
+
+
+class AcknowledgementRequestSerializer(serializers.Serializer):
+    fingerprint = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        help_text="The memorandum's `fingerprint` as you read it.",
+        error_messages={"invalid": "A fingerprint is 64 lower-case hexadecimal characters."},
+    )
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["id", "memorandum", "institution", "fingerprint", "acknowledged_at", "state"]
+
+    def get_state(self, acknowledgement) -> str:
+        return "acknowledged"
+
+
+class IntakeRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=50_000,
+        trim_whitespace=True,
+        help_text="The text of a press release or news item about a signing.",
+    )
+
+
+class IntakePartySerializer(serializers.Serializer):
+    institution = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    short_name = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_null=True)
+
+
+class IntakeSignatorySerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+    honorific = serializers.CharField(allow_blank=True)
+    position = serializers.CharField(allow_blank=True)
+    institution_name = serializers.CharField(allow_null=True)
+    mode = serializers.ChoiceField(choices=Signatory.Mode.choices)
+
+
+class IntakeCommitmentSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+
+
+class IntakeMemorandumSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Memorandum.Kind.choices)
+    signed_on = serializers.DateField(allow_null=True)
+    parties = IntakePartySerializer(many=True)
+    signatories = IntakeSignatorySerializer(many=True)
+    cooperation_areas = serializers.ListField(child=serializers.CharField())
+    commitments = IntakeCommitmentSerializer(many=True)
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The name as the announcement writes it.")
+    institution = serializers.IntegerField(help_text="The registered institution it resembles.")
+    institution_name = serializers.CharField()
+    country = serializers.CharField()
+    similarity = serializers.FloatField()
+
+
+class IntakeResponseSerializer(serializers.Serializer):
+    memorandum = IntakeMemorandumSerializer()
+    unknown_institutions = serializers.ListField(child=serializers.CharField())
+    possible_duplicates = PossibleDuplicateSerializer(many=True)

@@ -5,7 +5,6 @@ from functools import cached_property
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 from agreements.filters import MemorandumFilterSet
 from agreements.querysets import Status
 from agreements.selectors import memoranda_for_statistics, memorandum_statistics
-from registry.api.schema import ERROR_RESPONSES
+from registry.api.schema import ERROR_RESPONSES, RegistrySchema
 
 
 class StatusCountsSerializer(serializers.Serializer):
@@ -59,7 +58,7 @@ class StatsSerializer(serializers.Serializer):
     )
 
 
-class StatsSchema(AutoSchema):
+class StatsSchema(RegistrySchema):
     """The list's filters apply to `stats/` too, though it answers one object, not a list."""
 
     def get_filter_backends(self):

@@ -1,17 +1,20 @@
 import datetime
+import logging
 from pathlib import PurePath
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from agreements import exports, services
+from agreements import exports, intake, interchange, services, uploads
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
+from agreements.fingerprint import fingerprint
 from agreements.models import CooperationArea
 from agreements.selectors import (
     commitment_visible_to,
@@ -19,19 +22,34 @@ from agreements.selectors import (
     memorandum_history,
     memorandum_list,
     memorandum_register_as_of,
+    partner_institution_id,
 )
 from registry import roles
-from registry.api.exceptions import PreconditionFailed
+from registry.api.exceptions import Conflict, PreconditionFailed
+from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
-from registry.api.schema import ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 
 from .serializers import (
+    AcknowledgementRequestSerializer,
+    AcknowledgementSerializer,
     CommitmentSerializer,
     CooperationAreaSerializer,
     DocumentSerializer,
     HistoryEntrySerializer,
+    IntakeRequestSerializer,
+    IntakeResponseSerializer,
     MemorandumSerializer,
 )
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_MISMATCH = (
+    "The stored file of this document does not match the checksum (sha256) recorded when it "
+    "was uploaded, so it is not served. Ask the international office to upload it again."
+)
+# Room for the multipart envelope and the other fields around the file.
+UPLOAD_OVERHEAD = 64 * 1024
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -62,20 +80,26 @@ def etag(memorandum) -> str:
     return f'"m{memorandum.pk}-v{memorandum.version}"'
 
 
-@extend_schema(responses=ERROR_RESPONSES)
-class MemorandumViewSet(viewsets.ModelViewSet):
+class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
     serializer_class = MemorandumSerializer
     filterset_class = MemorandumFilterSet
 
     def get_queryset(self):
-        return memorandum_list(self.request.user)
+        # An export has no use for acknowledgements: one query fewer.
+        return memorandum_list(self.request.user, acknowledgements=self.action != "export")
 
     @extend_schema(parameters=[AS_OF])
     def list(self, request, *args, **kwargs):
         day = self.as_of_day()
-        if day is None:
+        if day is None and not wants_jsonld(request):
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(self.register_as_of(day))
+        rows = self.register_as_of(day) if day else self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        if wants_jsonld(request):
+            nodes = [
+                interchange.memorandum_node(m, request, fingerprint=fingerprint(m)) for m in page
+            ]
+            return jsonld_page(self, nodes)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def as_of_day(self):
@@ -114,6 +138,12 @@ class MemorandumViewSet(viewsets.ModelViewSet):
         return memorandum_register_as_of(day, ordering=ordering)
 
     def retrieve(self, request, *args, **kwargs):
+        if wants_jsonld(request):
+            memorandum = self.get_object()
+            document = interchange.memorandum_document(
+                memorandum, request, fingerprint=fingerprint(memorandum)
+            )
+            return Response(document, headers={"ETag": etag(memorandum)})
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = etag(self.get_object())
         return response
@@ -172,7 +202,7 @@ class MemorandumViewSet(viewsets.ModelViewSet):
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
             **ERROR_RESPONSES,
         },
         description="The filtered list as a file, one row per memorandum, in the columns of "
@@ -208,6 +238,66 @@ class MemorandumViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(memorandum_history(memorandum))
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
+    @extend_schema(
+        request=AcknowledgementRequestSerializer,
+        responses={200: AcknowledgementSerializer, **WRITE_ERROR_RESPONSES},
+        description="A partner client acknowledges, for its institution, the memorandum's terms "
+        "as it read them: send its current `fingerprint`. Only partner clients of a party of a "
+        "signed memorandum (others: 403); a fingerprint that is not the current one is a 409 on "
+        "`fingerprint` (the terms changed: read the memorandum again). Acknowledging the same "
+        "terms twice returns the first acknowledgement.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated],
+        filterset_class=None,
+        serializer_class=AcknowledgementRequestSerializer,
+    )
+    def acknowledge(self, request, pk=None):
+        memorandum = self.get_object()
+        institution_id = partner_institution_id(request.user)
+        party = next(
+            (p for p in memorandum.parties.all() if p.institution_id == institution_id), None
+        )
+        if institution_id is None or party is None:
+            raise PermissionDenied(
+                "Only the API client of an institution that is a party of this memorandum "
+                "acknowledges it."
+            )
+        serializer = AcknowledgementRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            acknowledgement, _ = services.acknowledgement_create(
+                memorandum=memorandum,
+                institution=party.institution,
+                fingerprint_seen=serializer.validated_data["fingerprint"],
+                actor=request.user,
+            )
+        except services.StaleFingerprint as error:
+            raise Conflict({"fingerprint": [str(error)]}) from None
+        return Response(AcknowledgementSerializer(acknowledgement).data)
+
+    @extend_schema(
+        request=IntakeRequestSerializer,
+        responses={200: IntakeResponseSerializer, **ERROR_RESPONSES},
+        description="Propose a draft memorandum from the text of an announcement (editors and "
+        "admins): known institutions by name, acronym or alias, the signing date, the people "
+        "with their positions, cooperation areas, the kind and follow-up events. Deterministic "
+        "rules (agreements/intake.py); nothing is saved.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        serializer_class=IntakeRequestSerializer,
+    )
+    def intake(self, request):
+        serializer = IntakeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(intake.propose(serializer.validated_data["text"]).as_dict())
+
     @staticmethod
     def _matches(if_match: str, memorandum) -> bool:
         tags = {tag.strip() for tag in if_match.split(",")}
@@ -240,6 +330,10 @@ class MemorandumViewSet(viewsets.ModelViewSet):
                 documents.select_related("uploaded_by"), many=True, context={"request": request}
             )
             return Response(serializer.data)
+        # A body larger than any accepted document is refused before it is read.
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > uploads.max_upload_size() + UPLOAD_OVERHEAD:
+            raise ValidationError({"file": [uploads.size_message(uploads.max_upload_size())]})
         serializer = DocumentSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         document = services.document_create(
@@ -256,14 +350,46 @@ class DocumentViewSet(viewsets.GenericViewSet):
         return document_visible_to(self.request.user).select_related("memorandum")
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERROR_RESPONSES}
+        responses={
+            **{
+                (200, content_type): OpenApiTypes.BINARY
+                for content_type in [kind.content_type for kind in uploads.ACCEPTED]
+                + ["application/octet-stream"]
+            },
+            **ERROR_RESPONSES,
+            409: OpenApiResponse(
+                DETAIL,
+                description="The stored file does not match the sha256 recorded at upload; "
+                "it is not served.",
+            ),
+        },
+        description="The document's file, as an attachment, after its sha256 has been checked "
+        "against the one recorded at upload.",
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         document = self.get_object()
-        suffix = PurePath(document.file.name).suffix
+        try:
+            uploads.verify_stored_file(document)
+        except uploads.StoredFileMismatch as error:
+            logger.error(
+                "document %s of %s not served: %s", document.pk, document.memorandum, error
+            )
+            raise Conflict({"detail": DOCUMENT_MISMATCH}) from None
+        suffix = PurePath(document.file.name).suffix.lower()
+        kind = uploads.BY_EXTENSION.get(suffix.lstrip("."))
         filename = f"{document.memorandum.reference}-{document.pk}{suffix}"
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=kind.content_type if kind else "application/octet-stream",
+        )
+        # Never rendered in the registry's origin, whatever a browser guesses.
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class CommitmentViewSet(viewsets.ModelViewSet):

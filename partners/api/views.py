@@ -1,20 +1,39 @@
 from rest_framework import viewsets
+from rest_framework.response import Response
 
+from agreements import interchange
 from partners import services
 from partners.filters import InstitutionFilterSet, PersonFilterSet
 from partners.selectors import institution_list, person_list
 from registry import roles
+from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 
 from .serializers import InstitutionSerializer, PersonSerializer
 
 
-class InstitutionViewSet(viewsets.ModelViewSet):
+class InstitutionViewSet(JSONLDMixin, viewsets.ModelViewSet):
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
     delete_roles = (roles.ADMIN,)
 
     def get_queryset(self):
-        return institution_list(self.request.user)
+        institutions = institution_list(self.request.user)
+        if wants_jsonld(self.request):
+            # The JSON-LD names each parent by its ROR id.
+            institutions = institutions.select_related("parent")
+        return institutions
+
+    def list(self, request, *args, **kwargs):
+        if not wants_jsonld(request):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return jsonld_page(self, [interchange.organization(i, request, full=True) for i in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        if not wants_jsonld(request):
+            return super().retrieve(request, *args, **kwargs)
+        document = interchange.organization(self.get_object(), request, full=True)
+        return Response({"@context": interchange.SCHEMA_ORG, **document})
 
     def perform_create(self, serializer):
         serializer.instance = services.institution_create(

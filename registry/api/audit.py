@@ -30,6 +30,7 @@ AUDITED_MODELS = [
     "agreements.Signatory",
     "agreements.Commitment",
     "agreements.Document",
+    "agreements.Acknowledgement",
 ]
 COLUMNS = ["at", "user", "action", "model", "object_id", "memorandum_id", "changes"]
 
@@ -104,7 +105,7 @@ class AuditExportView(APIView):
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
             **ERROR_RESPONSES,
         },
         description="Every change to every registry record in the window, oldest first "

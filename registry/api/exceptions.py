@@ -1,4 +1,5 @@
-"""Errors as SPEC section 3 lists them: 400 by field, 404, 409, 412; never a 500 for bad input."""
+"""Errors as SPEC section 3 lists them: 400 by field, 404, 409, 412; never a 500 for bad input;
+503 with Retry-After when the database does not answer (registry/unavailable.py)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,8 +9,10 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from agreements.services import StaleVersion
+from registry.unavailable import is_database_error, unavailable_response
 
 
 class Conflict(APIException):
@@ -34,6 +37,9 @@ def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if is_database_error(exc):
+        set_rollback()
+        return unavailable_response(context.get("request"), exc)
     if isinstance(exc, DjangoValidationError):
         return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, StaleVersion):

@@ -1,18 +1,18 @@
 """The error shapes of SPEC section 3, for the OpenAPI schema."""
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
-FIELD_ERRORS = inline_serializer(
-    "FieldErrors",
-    fields={
-        "field_name": serializers.ListField(
-            child=serializers.CharField(),
-            help_text="Each invalid field (or non_field_errors) maps to its messages.",
-        )
-    },
-)
+# `{"field": ["message", ...]}`; a nested list's errors (parties, signatories) nest the same
+# way, and an error that concerns no one field is `{"detail": "message"}`.
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Each invalid field (or non_field_errors) maps to its messages.",
+    "additionalProperties": True,
+    "example": {"expires_on": ["The expiry date must be on or after the effective date."]},
+}
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(
@@ -29,3 +29,49 @@ WRITE_ERROR_RESPONSES = {
     ),
     412: OpenApiResponse(DETAIL, description="The If-Match header does not match the ETag."),
 }
+
+UNAVAILABLE = OpenApiResponse(
+    DETAIL, description="The database is unavailable; retry after the Retry-After seconds."
+)
+THROTTLED = OpenApiResponse(DETAIL, description="Too many requests; retry later.")
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+JSONLD = "application/ld+json"
+JSONLD_DOCUMENT = {
+    "type": "object",
+    "description": "A schema.org JSON-LD document (`?format=jsonld`): one node, or an ItemList "
+    "of them for a list.",
+    "properties": {"@context": {}, "@type": {"type": "string"}, "@id": {"type": "string"}},
+    "required": ["@context", "@type"],
+}
+
+
+class RegistrySchema(AutoSchema):
+    """Every operation also declares the errors any request can meet (SPEC section 3): 400,
+    401 and 403 (for authenticated views), 404, 429 (throttling) and 503 (the database does not
+    answer), and 409 for writes (a stale version, or a record still in use). An operation's
+    own `@extend_schema(responses=...)` keeps its descriptions."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        common = {400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404], 429: THROTTLED}
+        if getattr(self.view, "authentication_classes", None):
+            common.update({401: ERROR_RESPONSES[401], 403: ERROR_RESPONSES[403]})
+        if self.method in UNSAFE_METHODS:
+            common[409] = WRITE_ERROR_RESPONSES[409]
+        common[503] = UNAVAILABLE
+        for code, response in common.items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    response, str(code), direction=direction
+                )
+        for code, response in responses.items():
+            content = response.get("content", {})
+            if not code.startswith("2"):
+                continue
+            # The JSON-LD renderer (registry/api/jsonld.py) answers a schema.org document, not
+            # the serializer's JSON that drf-spectacular assumes for every renderer.
+            if JSONLD in content and content[JSONLD] == content.get("application/json"):
+                content[JSONLD] = {"schema": JSONLD_DOCUMENT}
+        return responses

@@ -234,11 +234,13 @@ def test_a_file_with_the_wrong_columns_is_refused_whole(known):
 
 
 def export_csv() -> str:
-    """The demo's export in reference order, without updated_at (a round trip may change it)."""
+    """The demo's export in reference order, without updated_at and fingerprint, which a round
+    trip changes: the fingerprint hashes the parties' institution ids (new ones after an import
+    into an empty database) and the commitments and documents, which the file does not carry."""
     queryset = memorandum_list(UserFactory(is_superuser=True)).order_by("reference")
     rows = csv.reader(io.StringIO("".join(csv_lines(export_records(queryset)))))
-    updated_at = COLUMNS.index("updated_at")
-    return [row[:updated_at] + row[updated_at + 1 :] for row in rows]
+    left_out = {COLUMNS.index("updated_at"), COLUMNS.index("fingerprint")}
+    return [[cell for index, cell in enumerate(row) if index not in left_out] for row in rows]
 
 
 def empty_the_registry():
