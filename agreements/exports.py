@@ -13,6 +13,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from taggit.models import TaggedItem
 
+from registry.iteration import chunks
+
 from .fingerprint import fingerprint
 from .models import Commitment, Document, Memorandum, Party, Signatory
 
@@ -112,7 +114,7 @@ def export_records(queryset: QuerySet) -> Iterator[dict]:
         "supersedes__reference", "supersedes_visible",
     ]  # fmt: skip
     rows = queryset.prefetch_related(None).values(*fields)
-    for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+    for chunk in chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
         related = _related_values([row["pk"] for row in chunk])
         for row in chunk:
             memorandum = SimpleNamespace(**row)
@@ -192,17 +194,6 @@ def _related_values(ids: list[int]) -> dict[str, dict[int, list]]:
     }  # fmt: skip
 
 
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def neutralise(value: str) -> str:
     """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
     return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
@@ -220,7 +211,7 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
         yield writer.writerow([neutralise(record[column]) for column in COLUMNS])
 
 
-def json_chunks(records: Iterable[dict]) -> Iterator[str]:
+def jsonchunks(records: Iterable[dict]) -> Iterator[str]:
     yield "["
     for index, record in enumerate(records):
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
@@ -250,7 +241,7 @@ def export_response(records: Iterable[dict], export_format: str, *, name: str = 
             filename=filename,
             content_type=CONTENT_TYPES["xlsx"],
         )
-    chunks = csv_lines(records) if export_format == "csv" else json_chunks(records)
+    chunks = csv_lines(records) if export_format == "csv" else jsonchunks(records)
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -11,7 +11,7 @@ from django_countries import countries
 
 from partners.models import Institution, PartnerLink, Person
 from registry import roles
-from registry.history import history_entries
+from registry.history import historical_m2m_rows, history_entries
 
 from .models import (
     Acknowledgement,
@@ -428,19 +428,9 @@ def _parts_as_of(model, memorandum_ids, moment) -> list:
 
 def _m2m_as_of(historical_model, field_name, history_ids: dict[int, int]) -> dict[int, list]:
     """memorandum id → the related objects its recorded state held in `field_name`."""
-    field = Memorandum._meta.get_field(field_name)
-    through = next(
-        relation.related_model
-        for relation in historical_model._meta.related_objects
-        if relation.related_model.__name__.endswith(f"_{field_name}")
-    )
-    target = f"{field.m2m_reverse_field_name()}_id"
-    rows = list(
-        through.objects.filter(history_id__in=history_ids.values()).values_list(
-            "history_id", target
-        )
-    )
-    related = field.related_model.objects.in_bulk({related_id for _, related_id in rows})
+    rows = historical_m2m_rows(historical_model, field_name, history_ids.values())
+    related_model = Memorandum._meta.get_field(field_name).related_model
+    related = related_model.objects.in_bulk({related_id for _, related_id in rows})
     memorandum_of = {history_id: pk for pk, history_id in history_ids.items()}
     by_memorandum: dict[int, list] = {}
     for history_id, related_id in rows:

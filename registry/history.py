@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalRecords
 
+from registry.iteration import chunks
+
 _actor: contextvars.ContextVar = contextvars.ContextVar("history_actor", default=None)
 
 
@@ -82,22 +84,27 @@ def _tracked(historical_model) -> list[tuple[str, str]]:
     ]
 
 
+def historical_m2m_rows(historical_model, field_name: str, history_ids) -> list[tuple[int, int]]:
+    """(history id, related id) for each relation a recorded many-to-many field held then."""
+    field = historical_model.instance_type._meta.get_field(field_name)
+    through = next(
+        relation.related_model
+        for relation in historical_model._meta.related_objects
+        if relation.related_model.__name__.endswith(f"_{field_name}")
+    )
+    target = f"{field.m2m_reverse_field_name()}_id"
+    return list(
+        through.objects.filter(history_id__in=history_ids)
+        .order_by(target)
+        .values_list("history_id", target)
+    )
+
+
 def _m2m_values(historical_model, history_ids) -> dict[str, dict[int, list]]:
     """For each recorded many-to-many field: history id → the related ids then in place."""
     values: dict[str, dict[int, list]] = {}
     for field in getattr(historical_model, "_history_m2m_fields", []):
-        through = next(
-            relation.related_model
-            for relation in historical_model._meta.related_objects
-            if relation.related_model.__name__.endswith(f"_{field.name}")
-        )
-        target = f"{field.m2m_reverse_field_name()}_id"
-        rows = (
-            through.objects.filter(history_id__in=history_ids)
-            .order_by(target)
-            .values_list("history_id", target)
-        )
-        rows = list(rows)
+        rows = historical_m2m_rows(historical_model, field.name, history_ids)
         related = field.related_model
         # Show codes where the related model has them (cooperation areas), else ids.
         label = "code" if any(f.name == "code" for f in related._meta.fields) else "pk"
@@ -125,7 +132,7 @@ def history_entries(records) -> Iterator[dict]:
     records = records.annotate(
         previous_history_id=Subquery(previous.values("history_id")[:1])
     ).select_related("history_user")
-    for chunk in _chunks(records.iterator(chunk_size=CHUNK), CHUNK):
+    for chunk in chunks(records.iterator(chunk_size=CHUNK), CHUNK):
         previous_ids = [r.previous_history_id for r in chunk if r.previous_history_id]
         earlier = historical_model.objects.in_bulk(previous_ids, field_name="history_id")
         m2m = _m2m_values(historical_model, [r.history_id for r in chunk] + previous_ids)
@@ -156,17 +163,6 @@ def history_entries(records) -> Iterator[dict]:
                 "history_id": record.history_id,
                 "changes": changes,
             }
-
-
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def audit_entries(models, *, since=None, until=None) -> Iterator[dict]:
