@@ -68,6 +68,26 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class DataVersion(models.Model):
+    """How many transactions have changed the registry's data: one row, incremented by every
+    such transaction (`agreements.caching`), so that cached figures are keyed by the data they
+    were computed from."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="data_version_single_row",
+                violation_error_message="The data version is kept in one row, number 1.",
+            )
+        ]
+
+    def __str__(self):
+        return f"data version {self.value}"
+
+
 # Kept at hand: services record a memorandum's multi-step save as one history entry.
 MEMORANDUM_HISTORY = registry_history(m2m_fields=["cooperation_areas", "sdgs"])
 
@@ -201,6 +221,12 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
             models.Index(fields=["effective_from"], name="memorandum_effective_idx"),
             models.Index(fields=["updated_at", "id"], name="memorandum_updated_at_idx"),
             models.Index(fields=["title", "id"], name="memorandum_title_idx"),
+            # The status's "superseded" test: the few signed successors, not every memorandum.
+            models.Index(
+                fields=["supersedes"],
+                condition=models.Q(stage="signed", supersedes__isnull=False),
+                name="memorandum_successor_idx",
+            ),
             # Full-text search has PostgreSQL-only GIN indexes, made by migrations
             # (registry.migration_operations.AddPostgresIndex) and kept out of this list.
         ]

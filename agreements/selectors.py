@@ -13,6 +13,7 @@ from partners.models import Institution, PartnerLink, Person
 from registry import roles
 from registry.history import historical_m2m_rows, history_entries
 
+from .caching import remembered
 from .models import (
     Acknowledgement,
     Commitment,
@@ -172,14 +173,18 @@ def memoranda_for_statistics(user, *, today: datetime.date | None = None) -> Que
 
 def memorandum_statistics(queryset: QuerySet, *, today: datetime.date) -> dict:
     """Totals of `queryset` by status, party country, cooperation area and year signed, and how
-    many active ones expire within 90 and 180 days: four queries, whatever the data size.
+    many active ones expire within 90 and 180 days: the data version, then (unless cached for
+    that version) four queries, whatever the data size.
 
     `queryset` is visible to the reader and filtered; it carries the `with_status()` annotation
     (added here for `today` when it does not).
     """
     if "status" not in queryset.query.annotations:
         queryset = queryset.with_status(today)
-    memoranda = queryset.order_by()
+    return remembered("statistics", queryset, lambda: _statistics(queryset.order_by(), today=today))
+
+
+def _statistics(memoranda: QuerySet, *, today: datetime.date) -> dict:
     selected = memoranda.values("pk")
 
     # 1. Counts by status, with the expiring ones counted inside each status group.
@@ -255,14 +260,19 @@ def memorandum_recently_updated(queryset: QuerySet) -> QuerySet:
 
 
 def party_countries(queryset: QuerySet) -> list[tuple[str, str]]:
-    """(code, name) of the countries of the parties of `queryset`, by name: one query."""
+    """(code, name) of the countries of the parties of `queryset`, by name: the data version,
+    then (unless cached for that version) one query."""
     codes = (
         Party.objects.filter(memorandum__in=queryset.order_by().values("pk"))
         .values_list("institution__country", flat=True)
         .distinct()
         .order_by()
     )
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+    return remembered(
+        "party-countries",
+        codes,
+        lambda: sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1]),
+    )
 
 
 def cooperation_areas() -> list[CooperationArea]:

@@ -6,12 +6,12 @@ the API), `charts` turns figures into SVG geometry, and templates only show what
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from . import charts, selectors
+from .caching import CountRememberingPaginator
 from .filters import MemorandumFilterSet
 from .models import Memorandum
 from .querysets import Status
@@ -91,9 +91,8 @@ def public_list(request):
     public = selectors.public_memoranda(timezone.localdate())
     form = _filter_form(RegisterSearchForm, request, public)
     memoranda = MemorandumFilterSet(request.GET, queryset=public, request=request).qs
-    page = Paginator(selectors.public_register_rows(memoranda), REGISTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = selectors.public_register_rows(memoranda)
+    page = CountRememberingPaginator(rows, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import UserFactory
@@ -9,6 +10,13 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back or flushed test database counts its
+    data versions from the start again, so an earlier test's entries could answer."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from agreements.caching import CountRememberingPaginator
+
 
 class RegistryPagination(PageNumberPagination):
     """`page` and `page_size` (1–500); an out-of-range page size is an error, not a surprise."""
 
+    django_paginator_class = CountRememberingPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -1,0 +1,189 @@
+"""Statistics, the dashboard's choices and list counts come from the cache until the data
+changes, and never answer with figures of data that has changed (agreements/caching.py).
+
+These tests commit their writes (`transaction=True`), as requests do in production: a test
+that writes inside its own open transaction reads around the cache.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+from rest_framework.test import APIClient
+
+from agreements.caching import data_version
+from agreements.models import Memorandum
+from agreements.services import memorandum_update
+from partners.services import institution_update
+from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def stats(user=None, **params) -> dict:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    response = client.get("/api/v1/stats/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def editor():
+    return UserFactory(username="editor", is_staff=True, groups=["registry-editor"])
+
+
+@pytest.fixture
+def two_public_memoranda():
+    nu = InstitutionFactory(name="Nazarbayev University", country="KZ")
+    return [
+        SignedMemorandumFactory(
+            parties=[nu, InstitutionFactory(country="CN")],
+            visibility=Memorandum.Visibility.PUBLIC,
+            signed_on=datetime.date(2022 + index, 3, 1),
+        )
+        for index in range(2)
+    ]
+
+
+def test_a_repeated_request_is_answered_from_the_cache(
+    two_public_memoranda, django_assert_num_queries
+):
+    first = stats()
+
+    # 1 the data version; the four aggregations are remembered for it
+    with django_assert_num_queries(1):
+        again = stats()
+
+    assert again == first
+    assert first["total"] == 2
+
+
+def test_a_new_memorandum_changes_the_figures_at_once(two_public_memoranda):
+    assert stats()["total"] == 2
+
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+
+    assert stats()["total"] == 3
+
+
+def test_a_change_to_an_institution_moves_its_country_in_the_figures(two_public_memoranda, editor):
+    before = {row["country"]: row["count"] for row in stats()["by_country"]}
+    assert before == {"KZ": 2, "CN": 2}
+    nu = two_public_memoranda[0].parties.get(order=0).institution
+
+    institution_update(institution=nu, actor=editor, country="UZ")
+
+    after = {row["country"]: row["count"] for row in stats()["by_country"]}
+    assert after == {"UZ": 2, "CN": 2}
+
+
+def test_each_reader_gets_the_figures_of_what_it_may_read(editor):
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.CONFIDENTIAL)
+
+    assert stats(editor)["total"] == 2
+    assert stats()["total"] == 1
+    assert stats(editor)["total"] == 2
+
+
+def test_filters_are_part_of_what_is_remembered(two_public_memoranda):
+    assert stats()["total"] == 2
+    assert stats(signed_after="2023-01-01")["total"] == 1
+    assert stats()["total"] == 2
+
+
+def test_a_rolled_back_change_leaves_the_version_and_the_figures(two_public_memoranda, editor):
+    figures = stats()
+    version = data_version("default")
+
+    with transaction.atomic():
+        memorandum_update(
+            memorandum=two_public_memoranda[0],
+            actor=editor,
+            visibility=Memorandum.Visibility.CONFIDENTIAL,
+        )
+        transaction.set_rollback(True)
+
+    assert data_version("default") == version
+    assert stats() == figures
+
+
+def test_a_transaction_that_has_written_reads_around_the_cache(two_public_memoranda):
+    assert stats()["total"] == 2
+
+    with transaction.atomic():
+        SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+        # Not committed: what this transaction sees must not be cached for others.
+        assert stats()["total"] == 3
+        transaction.set_rollback(True)
+
+    assert stats()["total"] == 2
+
+
+def test_a_write_bumps_the_version_once_per_transaction(two_public_memoranda, editor):
+    version = data_version("default")
+
+    with transaction.atomic():
+        for memorandum in two_public_memoranda:
+            memorandum_update(memorandum=memorandum, actor=editor, title="Renamed")
+
+    assert data_version("default") == version + 1
+
+
+def test_a_rolled_back_savepoint_takes_its_bump_with_it(two_public_memoranda, editor):
+    version = data_version("default")
+
+    with transaction.atomic():
+        with transaction.atomic():
+            memorandum_update(memorandum=two_public_memoranda[0], actor=editor, title="Gone")
+            transaction.set_rollback(True)
+        memorandum_update(memorandum=two_public_memoranda[1], actor=editor, title="Kept")
+
+    assert data_version("default") == version + 1
+    assert Memorandum.objects.filter(title="Kept").count() == 1
+
+
+def test_reading_does_not_bump_the_version(two_public_memoranda, editor):
+    version = data_version("default")
+
+    stats(editor)
+    APIClient().get("/api/v1/memoranda/")
+
+    assert data_version("default") == version
+
+
+def test_a_search_counts_its_results_once_per_data_version(two_public_memoranda, editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    assert client.get("/api/v1/memoranda/", {"q": "memorandum"}).json()["count"] == 2
+
+    SignedMemorandumFactory(title="Another memorandum")
+
+    assert client.get("/api/v1/memoranda/", {"q": "memorandum"}).json()["count"] == 3
+
+
+def test_the_public_register_counts_what_it_shows(two_public_memoranda, client):
+    assert "2 agreements" in client.get("/public/").content.decode()
+
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+
+    assert "3 agreements" in client.get("/public/").content.decode()
+
+
+def test_a_commit_in_another_connection_is_seen(two_public_memoranda):
+    assert stats()["total"] == 2
+
+    def write_elsewhere():
+        try:
+            SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=write_elsewhere)
+    thread.start()
+    thread.join()
+
+    assert stats()["total"] == 3
