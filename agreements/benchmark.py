@@ -49,7 +49,8 @@ STATUS_SQL = """
 CASE
   WHEN m.stage <> 'signed' THEN m.stage
   WHEN EXISTS (SELECT 1 FROM agreements_memorandum later
-               WHERE later.supersedes_id = m.id AND later.stage = 'signed') THEN 'superseded'
+               WHERE later.supersedes_id = m.id AND later.supersedes_id IS NOT NULL
+                 AND later.stage = 'signed') THEN 'superseded'
   WHEN m.effective_from > %(today)s THEN 'pending'
   WHEN m.expires_on < %(today)s AND NOT m.auto_renew THEN 'expired'
   ELSE 'active'

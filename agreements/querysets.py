@@ -17,15 +17,24 @@ class Status(models.TextChoices):
     TERMINATED = "terminated", "Terminated"
 
 
+def signed_successors():
+    """The signed memoranda that supersede the outer one. `supersedes` not null is implied by
+    the join, and said so that the planner answers from the partial index of signed successors
+    (`memorandum_successor_idx`) rather than reading every memorandum."""
+    from .models import Memorandum
+
+    return Memorandum.objects.order_by().filter(
+        supersedes=OuterRef("pk"), supersedes__isnull=False, stage=Memorandum.Stage.SIGNED
+    )
+
+
 def status_expression(today: datetime.date | None = None) -> Case:
     """The SQL of `Memorandum.derive_status`: both must say the same for every row."""
     from .models import Memorandum
 
     today = today or timezone.localdate()
     signed = Memorandum.Stage.SIGNED
-    superseded = Exists(
-        Memorandum.objects.order_by().filter(supersedes=OuterRef("pk"), stage=signed)
-    )
+    superseded = Exists(signed_successors())
     return Case(
         When(~Q(stage=signed), then="stage"),
         When(superseded, then=Value(Status.SUPERSEDED)),
@@ -46,11 +55,7 @@ def status_condition(status: str, today: datetime.date | None = None) -> Q:
 
     today = today or timezone.localdate()
     signed = Q(stage=Memorandum.Stage.SIGNED)
-    superseded = Exists(
-        Memorandum.objects.order_by().filter(
-            supersedes=OuterRef("pk"), stage=Memorandum.Stage.SIGNED
-        )
-    )
+    superseded = Exists(signed_successors())
     pending = Q(effective_from__gt=today)
     expired = Q(expires_on__lt=today, auto_renew=False)
     return {
