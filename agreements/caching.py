@@ -74,7 +74,7 @@ def _bumped_in_transaction(connection) -> bool:
     )
 
 
-def _bump(connection) -> None:
+def bump_data_version(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute(BUMP)
 
@@ -94,7 +94,7 @@ def resume_after_migrating(using, **kwargs) -> None:
     _Migrating.now = False
     connection = connections[using]
     if VERSION_TABLE in connection.introspection.table_names():
-        _bump(connection)
+        bump_data_version(connection)
 
 
 def track_writes(execute, sql, params, many, context):
@@ -105,10 +105,10 @@ def track_writes(execute, sql, params, many, context):
     if not connection.in_atomic_block:
         # Autocommit: after the write, so that no one caches the old data under the new version.
         result = execute(sql, params, many, context)
-        _bump(connection)
+        bump_data_version(connection)
         return result
     if not _bumped_in_transaction(connection):
-        _bump(connection)
+        bump_data_version(connection)
         connection.on_commit(_version_bumped)
     return execute(sql, params, many, context)
 
