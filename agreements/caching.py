@@ -4,21 +4,21 @@ Statistics, the dashboard's choices and the counts of long lists aggregate the w
 too slow to recompute on every request at 100,000 memoranda. Their results are cached under a
 key made of what was asked (the compiled SQL and parameters of the visible, filtered queryset,
 so the reader's visibility, the filters and today's date are in it), the language, and the
-*data version*: a counter in one database row that every transaction writing registry data
-increments, inside that transaction. A reader therefore sees the new version exactly when it
-sees the new data, in every process, whatever the cache backend.
+*data version*: a number in one database row that every transaction writing registry data
+replaces, inside that transaction. A reader therefore sees a new version exactly when it sees
+the new data, in every process, whatever the cache backend. The number is drawn at random,
+not counted: a database restored from a backup goes back to the version of its data, and
+writes after the restore never meet versions cached before it.
 
-Why inside the transaction, and first: the increment takes the row's lock until commit, so
+Why inside the transaction, and first: the new version takes the row's lock until commit, so
 writers of registry data queue on it. Taking it before the transaction's first write (or
 `SELECT ... FOR UPDATE`) gives every writer the same lock order, so the queue cannot deadlock.
 A transaction that has written reads around the cache: what it would see is not committed.
-
-After restoring a database backup, clear the cache (`manage.py clear_cache`): the restored
-counter starts again from a version that cached entries may already hold.
 """
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -43,9 +43,9 @@ LOCKING_READ = (" FOR UPDATE", " FOR NO KEY UPDATE")
 FIRST_TABLE = re.compile(r'\bFROM\s+"?(\w+)')
 VERSION_TABLE = DataVersion._meta.db_table
 # One statement on both databases, so a flushed (test) database needs no seeded row.
-BUMP = (
-    f'INSERT INTO "{VERSION_TABLE}" ("id", "value") VALUES (1, 1) '
-    f'ON CONFLICT ("id") DO UPDATE SET "value" = "{VERSION_TABLE}"."value" + 1'
+NEW_VERSION = (
+    f'INSERT INTO "{VERSION_TABLE}" ("id", "value") VALUES (1, %s) '
+    'ON CONFLICT ("id") DO UPDATE SET "value" = excluded."value"'
 )
 MISSING = object()
 
@@ -76,7 +76,7 @@ def _bumped_in_transaction(connection) -> bool:
 
 def bump_data_version(connection) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(BUMP)
+        cursor.execute(NEW_VERSION, [secrets.randbits(63)])
 
 
 class _Migrating:

@@ -69,9 +69,9 @@ class ReferenceCounter(models.Model):
 
 
 class DataVersion(models.Model):
-    """How many transactions have changed the registry's data: one row, incremented by every
-    such transaction (`agreements.caching`), so that cached figures are keyed by the data they
-    were computed from."""
+    """The version of the registry's data: one row, given a new random value by every
+    transaction that changes the data (`agreements.caching`), so that cached figures are keyed
+    by the data they were computed from."""
 
     value = models.BigIntegerField(default=0)
 
