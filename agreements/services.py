@@ -1,6 +1,6 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,8 @@ from .models import (
 from .uploads import check_upload
 
 REFERENCE_PREFIX = "MOU"
+# Numbers checked against typed-in references per query, within SQLite's parameter limit.
+REFERENCES_AT_A_TIME = 500
 
 
 class StaleFingerprint(Exception):
@@ -53,16 +55,39 @@ class StaleVersion(Exception):
 
 
 def reference_generate(*, year: int) -> str:
-    """The next free `MOU-<year>-<sequence>`; the counter row's lock serialises concurrent calls."""
+    """The next free `MOU-<year>-<sequence>`."""
+    return references_generate(year=year, count=1)[0]
+
+
+def references_generate(
+    *, year: int, count: int, reserved: Collection[str] = frozenset()
+) -> list[str]:
+    """The next `count` free `MOU-<year>-<sequence>` references, in order; the counter row's
+    lock serialises concurrent calls. `reserved` are references about to be used (an import's
+    own), skipped like those someone typed in by hand."""
+    references: list[str] = []
     with transaction.atomic():
         ReferenceCounter.objects.get_or_create(year=year)
-        while True:
-            ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+        while len(references) < count:
+            wanted = min(count - len(references), REFERENCES_AT_A_TIME)
+            ReferenceCounter.objects.filter(year=year).update(last=F("last") + wanted)
             last = ReferenceCounter.objects.values_list("last", flat=True).get(year=year)
-            reference = f"{REFERENCE_PREFIX}-{year}-{last:04d}"
+            candidates = [
+                f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+                for number in range(last - wanted + 1, last + 1)
+            ]
             # Skip numbers someone typed in by hand.
-            if not Memorandum.objects.filter(reference=reference).exists():
-                return reference
+            typed = set(
+                Memorandum.objects.filter(reference__in=candidates).values_list(
+                    "reference", flat=True
+                )
+            )
+            references += [
+                reference
+                for reference in candidates
+                if reference not in typed and reference not in reserved
+            ]
+    return references
 
 
 def validate_terms(
@@ -174,7 +199,7 @@ def _check_terms(memorandum: Memorandum) -> None:
     )
 
 
-def _sdg_numbers(sdgs: Iterable[int]) -> list[int]:
+def sdg_numbers(sdgs: Iterable[int]) -> list[int]:
     numbers = sorted(set(sdgs))
     invalid = [number for number in numbers if not 1 <= number <= 17]
     if invalid:
@@ -202,7 +227,7 @@ def memorandum_create(
     **fields: Any,
 ) -> Memorandum:
     """Create a memorandum with its parties, signatories, commitments, areas, SDGs and tags."""
-    sdgs = _sdg_numbers(sdgs)
+    sdgs = sdg_numbers(sdgs)
     validate_terms(
         stage=fields.get("stage", Memorandum.Stage.DRAFT),
         party_institutions=[party["institution"] for party in parties],
@@ -235,7 +260,7 @@ def memorandum_update(
 ) -> Memorandum:
     """Change the given fields; a part list that is given replaces the old one whole."""
     if sdgs is not None:
-        sdgs = _sdg_numbers(sdgs)
+        sdgs = sdg_numbers(sdgs)
     for name, value in fields.items():
         setattr(memorandum, name, value)
     with one_history_entry(memorandum, created=False):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 
-from .models import Institution
+from .models import Institution, InstitutionAlias
 from .names import match_key, normalise, trigram_similarity
 from .validators import ROR_PATTERN
 
@@ -47,26 +47,23 @@ class InstitutionMatcher:
     @classmethod
     def load(cls) -> "InstitutionMatcher":
         matcher = cls()
-        for institution in Institution.objects.prefetch_related("aliases"):
-            matcher.add(institution)
+        aliases: dict[int, list[str]] = {}
+        for institution_id, name in InstitutionAlias.objects.values_list("institution_id", "name"):
+            aliases.setdefault(institution_id, []).append(name)
+        for institution in Institution.objects.all():
+            matcher._index(institution, aliases.get(institution.pk, []))
         return matcher
 
-    def forget(self, institution: Institution) -> None:
-        """Drop an institution created by a row that was then rolled back."""
-        self.by_ror = {key: i for key, i in self.by_ror.items() if i is not institution}
-        for matches in self.by_name.values():
-            if institution in matches:
-                matches.remove(institution)
-
     def add(self, institution: Institution) -> None:
+        """Know an institution made after `load` (an import's new partner)."""
+        self._index(institution, [alias.name for alias in institution.aliases.all()])
+
+    def _index(self, institution: Institution, aliases: list[str]) -> None:
         if institution.ror_id:
             self.by_ror[institution.ror_id] = institution
-        names = [institution.name, institution.short_name]
-        names += [alias.name for alias in institution.aliases.all()]
-        for name in filter(None, names):
-            matches = self.by_name.setdefault(normalise(name), [])
-            if institution not in matches:
-                matches.append(institution)
+        names = [institution.name, institution.short_name, *aliases]
+        for key in dict.fromkeys(normalise(name) for name in names if name):
+            self.by_name.setdefault(key, []).append(institution)
 
     def exact(self, label: str, country: str | None = None) -> list[Institution]:
         """The institutions `label` names: by ROR id, else by name, acronym or alias (in
