@@ -38,11 +38,22 @@ Institution ids, ROR ids and names are part of it: the terms bind those institut
 renamed or merged party changes the terms.
 
 Only a memorandum at the `signed` stage has a fingerprint; any other has none (None).
+
+`fingerprint_sql` says the same in SQL, for PostgreSQL's CSV export of many memoranda at once;
+`fingerprint` stays the reference, and tests/audit/test_export_postgresql.py holds the two
+equal on awkward and generated terms.
 """
 
 import hashlib
 import json
 from typing import Any
+
+from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Case, F, Func, OuterRef, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Collate, NullIf
+
+from .models import Commitment, Document
 
 SCHEME = "mou-registry/terms/1"
 
@@ -149,3 +160,118 @@ def acknowledgement_states(memorandum, current: str | None = None) -> list[dict[
             }
         )
     return states
+
+
+# The same in SQL (PostgreSQL), for an export of many memoranda at once. A caller that reads a
+# memorandum's parties, areas and SDGs for columns of its own aggregates them once for both,
+# with `party_terms`, `area_codes` and `sdg_numbers`, and hands them to `fingerprint_sql`.
+
+
+def concatenated(*parts) -> Func:
+    """SQL `a || b || ...` of text expressions that are never NULL."""
+    return Func(*parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=TextField())
+
+
+def code_point_order(expression) -> Collate:
+    """Python's order of strings: the "C" collation compares UTF-8 bytes, which sort as code
+    points do."""
+    return Collate(expression, "C")
+
+
+def _json(value) -> Coalesce:
+    """`value` as `canonical_json` writes it, NULL as `null`. PostgreSQL's to_json escapes text
+    as json.dumps(ensure_ascii=False) does: a quote, a backslash and the control characters
+    (short forms, else `\\u00xx`), every other character as itself."""
+    return Coalesce(
+        Cast(Func(value, function="TO_JSON"), TextField()), Value("null"), output_field=TextField()
+    )
+
+
+def _json_object(**members) -> Func:
+    """A JSON object of members that are JSON already, with sorted keys and no whitespace."""
+    parts = []
+    for index, key in enumerate(sorted(members)):
+        parts += [Value(("," if index else "{") + canonical_json(key) + ":"), members[key]]
+    return concatenated(*parts, Value("}"))
+
+
+def _json_objects(value, order_by) -> Func:
+    """Aggregated: the JSON array of the rows' `value` (a `_json_object`) in `order_by`."""
+    aggregate = StringAgg(value, ",", order_by=order_by, output_field=TextField())
+    return concatenated(Value("["), aggregate, Value("]"))
+
+
+def _json_array(value) -> Coalesce:
+    """A JSON array (or NULL, for none) written as `canonical_json` writes it: array_to_json
+    leaves out whitespace and escapes as to_json does."""
+    json_text = Cast(Func(value, function="ARRAY_TO_JSON"), TextField())
+    return Coalesce(json_text, Value("[]"), output_field=TextField())
+
+
+def party_terms() -> Func:
+    """Aggregated over a memorandum's parties: its terms' "parties", in party order."""
+    party = _json_object(
+        institution=_json(F("institution_id")),
+        ror_id=_json(NullIf(F("institution__ror_id"), Value(""))),
+        name=_json(F("institution__name")),
+        role=_json(F("role")),
+    )
+    return _json_objects(party, ("order", "id"))
+
+
+def area_codes() -> ArrayAgg:
+    """Aggregated over a memorandum's links to cooperation areas: the codes, sorted."""
+    code = F("cooperationarea__code")
+    return ArrayAgg(code, order_by=code_point_order(code))
+
+
+def sdg_numbers() -> ArrayAgg:
+    """Aggregated over a memorandum's links to SDGs: the numbers, sorted."""
+    return ArrayAgg("sustainabledevelopmentgoal_id", order_by="sustainabledevelopmentgoal_id")
+
+
+def _of_memorandum(queryset: QuerySet, aggregate, output_field) -> Subquery:
+    """`aggregate` over the rows of `queryset` that belong to the outer memorandum (NULL when
+    there are none)."""
+    rows = queryset.filter(memorandum=OuterRef("pk")).order_by().values("memorandum")
+    return Subquery(rows.annotate(value=aggregate).values("value"), output_field=output_field)
+
+
+def fingerprint_sql(*, parties, areas, sdgs) -> Case:
+    """`fingerprint(memorandum) or ""` of the outer memorandum: the sha256 (hex) of the UTF-8
+    of its canonical terms for a signed memorandum, '' for any other.
+
+    `parties`, `areas` and `sdgs` are `party_terms()`, `area_codes()` and `sdg_numbers()` of
+    the memorandum's rows (NULL when it has none); its commitments and documents are read
+    here, for a signed memorandum only.
+    """
+    commitment = _json_object(
+        title=_json(F("title")),
+        due_on=_json(F("due_on")),
+        responsible_institution=_json(F("responsible_institution_id")),
+        area=_json(F("area__code")),
+    )
+    # Sorted by their canonical JSON, as `sorted(commitments, key=canonical_json)`.
+    commitments = _json_objects(commitment, code_point_order(commitment))
+    documents = ArrayAgg("sha256", order_by=code_point_order(F("sha256")))
+    terms = _json_object(
+        scheme=Value(canonical_json(SCHEME)),
+        parties=Coalesce(parties, Value("[]"), output_field=TextField()),
+        signed_on=_json(F("signed_on")),
+        effective_from=_json(Coalesce(F("effective_from"), F("signed_on"))),
+        expires_on=_json(F("expires_on")),
+        auto_renew=_json(F("auto_renew")),
+        areas=_json_array(areas),
+        sdgs=_json_array(sdgs),
+        commitments=Coalesce(
+            _of_memorandum(Commitment.objects.all(), commitments, TextField()),
+            Value("[]"),
+            output_field=TextField(),
+        ),
+        documents=_json_array(
+            _of_memorandum(Document.objects.all(), documents, ArrayField(TextField()))
+        ),
+    )
+    encoded = Func(terms, Value("UTF8"), function="CONVERT_TO")
+    digest = Func(Func(encoded, function="SHA256"), Value("hex"), function="ENCODE")
+    return Case(When(stage="signed", then=digest), default=Value(""), output_field=TextField())

@@ -221,9 +221,8 @@ class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
         day = self.as_of_day()
         if day is not None:
             records = map(exports.export_record, self.register_as_of(day))
-        else:
-            records = exports.export_records(self.filter_queryset(self.get_queryset()))
-        return exports.export_response(records, export_format)
+            return exports.export_response(records, export_format)
+        return exports.memoranda_response(self.filter_queryset(self.get_queryset()), export_format)
 
     @extend_schema(
         responses={200: HistoryEntrySerializer(many=True), **ERROR_RESPONSES},
