@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from agreements.models import CooperationArea, Memorandum
 from partners.models import PartnerLink
@@ -14,6 +15,16 @@ from tests.factories import (
     SignedMemorandumFactory,
     UserFactory,
 )
+
+
+def get_stats(user=None, **params) -> dict:
+    """`stats/` as `user` (anonymous when None) with the list's filters `params`."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    response = client.get("/api/v1/stats/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
 
 
 def days(n: int) -> datetime.date:

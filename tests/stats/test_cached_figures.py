@@ -19,16 +19,9 @@ from agreements.services import memorandum_update
 from partners.services import institution_update
 from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
 
+from .conftest import get_stats
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def stats(user=None, **params) -> dict:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    response = client.get("/api/v1/stats/", params)
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 @pytest.fixture
@@ -54,32 +47,32 @@ def two_public_memoranda():
 def test_a_repeated_request_is_answered_from_the_cache(
     two_public_memoranda, django_assert_num_queries
 ):
-    first = stats()
+    first = get_stats()
 
     # 1 the data version; the four aggregations are remembered for it
     with django_assert_num_queries(1):
-        again = stats()
+        again = get_stats()
 
     assert again == first
     assert first["total"] == 2
 
 
 def test_a_new_memorandum_changes_the_figures_at_once(two_public_memoranda):
-    assert stats()["total"] == 2
+    assert get_stats()["total"] == 2
 
     SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
 
-    assert stats()["total"] == 3
+    assert get_stats()["total"] == 3
 
 
 def test_a_change_to_an_institution_moves_its_country_in_the_figures(two_public_memoranda, editor):
-    before = {row["country"]: row["count"] for row in stats()["by_country"]}
+    before = {row["country"]: row["count"] for row in get_stats()["by_country"]}
     assert before == {"KZ": 2, "CN": 2}
     nu = two_public_memoranda[0].parties.get(order=0).institution
 
     institution_update(institution=nu, actor=editor, country="UZ")
 
-    after = {row["country"]: row["count"] for row in stats()["by_country"]}
+    after = {row["country"]: row["count"] for row in get_stats()["by_country"]}
     assert after == {"UZ": 2, "CN": 2}
 
 
@@ -87,19 +80,19 @@ def test_each_reader_gets_the_figures_of_what_it_may_read(editor):
     SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
     SignedMemorandumFactory(visibility=Memorandum.Visibility.CONFIDENTIAL)
 
-    assert stats(editor)["total"] == 2
-    assert stats()["total"] == 1
-    assert stats(editor)["total"] == 2
+    assert get_stats(editor)["total"] == 2
+    assert get_stats()["total"] == 1
+    assert get_stats(editor)["total"] == 2
 
 
 def test_filters_are_part_of_what_is_remembered(two_public_memoranda):
-    assert stats()["total"] == 2
-    assert stats(signed_after="2023-01-01")["total"] == 1
-    assert stats()["total"] == 2
+    assert get_stats()["total"] == 2
+    assert get_stats(signed_after="2023-01-01")["total"] == 1
+    assert get_stats()["total"] == 2
 
 
 def test_a_rolled_back_change_leaves_the_version_and_the_figures(two_public_memoranda, editor):
-    figures = stats()
+    figures = get_stats()
     version = data_version("default")
 
     with transaction.atomic():
@@ -111,19 +104,19 @@ def test_a_rolled_back_change_leaves_the_version_and_the_figures(two_public_memo
         transaction.set_rollback(True)
 
     assert data_version("default") == version
-    assert stats() == figures
+    assert get_stats() == figures
 
 
 def test_a_transaction_that_has_written_reads_around_the_cache(two_public_memoranda):
-    assert stats()["total"] == 2
+    assert get_stats()["total"] == 2
 
     with transaction.atomic():
         SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
         # Not committed: what this transaction sees must not be cached for others.
-        assert stats()["total"] == 3
+        assert get_stats()["total"] == 3
         transaction.set_rollback(True)
 
-    assert stats()["total"] == 2
+    assert get_stats()["total"] == 2
 
 
 def new_versions(queries) -> int:
@@ -167,7 +160,7 @@ def test_a_restored_backup_meets_no_version_cached_after_it(two_public_memoranda
 def test_reading_does_not_bump_the_version(two_public_memoranda, editor):
     version = data_version("default")
 
-    stats(editor)
+    get_stats(editor)
     APIClient().get("/api/v1/memoranda/")
 
     assert data_version("default") == version
@@ -192,7 +185,7 @@ def test_the_public_register_counts_what_it_shows(two_public_memoranda, client):
 
 
 def test_a_commit_in_another_connection_is_seen(two_public_memoranda):
-    assert stats()["total"] == 2
+    assert get_stats()["total"] == 2
 
     def write_elsewhere():
         try:
@@ -204,4 +197,4 @@ def test_a_commit_in_another_connection_is_seen(two_public_memoranda):
     thread.start()
     thread.join()
 
-    assert stats()["total"] == 3
+    assert get_stats()["total"] == 3

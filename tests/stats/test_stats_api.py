@@ -11,22 +11,13 @@ from agreements.querysets import Status
 from agreements.selectors import memorandum_statistics
 from tests.factories import InstitutionFactory, SignedMemorandumFactory
 
-from .conftest import partner_of
+from .conftest import get_stats, partner_of
 
 pytestmark = pytest.mark.django_db
 
 
 def statuses(**counts):
     return {status: counts.get(status, 0) for status in Status.values}
-
-
-def get_stats(user=None, **params):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    response = client.get("/api/v1/stats/", params)
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def test_anonymous_visitors_count_public_memoranda_only(register):
