@@ -30,11 +30,10 @@ from openpyxl import Workbook
 from taggit.models import TaggedItem
 
 from registry.iteration import chunks
+from registry.sql import code_point_order, concatenated
 
 from .fingerprint import (
     area_codes,
-    code_point_order,
-    concatenated,
     fingerprint,
     fingerprint_sql,
     party_terms,

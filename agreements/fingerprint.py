@@ -51,7 +51,9 @@ from typing import Any
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Case, F, Func, OuterRef, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Collate, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from registry.sql import code_point_order, concatenated
 
 from .models import Commitment, Document
 
@@ -121,11 +123,6 @@ def fingerprint(memorandum) -> str | None:
     return cached
 
 
-def forget_fingerprint(memorandum) -> None:
-    """Drop the remembered fingerprint (after the memorandum's terms were changed in place)."""
-    memorandum.__dict__.pop("_fingerprint", None)
-
-
 def acknowledgement_states(memorandum, current: str | None = None) -> list[dict[str, Any]]:
     """One entry per party, in party order: `acknowledged` when the party has acknowledged the
     current fingerprint, `stale` when it acknowledged only earlier terms (its latest such
@@ -165,17 +162,6 @@ def acknowledgement_states(memorandum, current: str | None = None) -> list[dict[
 # The same in SQL (PostgreSQL), for an export of many memoranda at once. A caller that reads a
 # memorandum's parties, areas and SDGs for columns of its own aggregates them once for both,
 # with `party_terms`, `area_codes` and `sdg_numbers`, and hands them to `fingerprint_sql`.
-
-
-def concatenated(*parts) -> Func:
-    """SQL `a || b || ...` of text expressions that are never NULL."""
-    return Func(*parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=TextField())
-
-
-def code_point_order(expression) -> Collate:
-    """Python's order of strings: the "C" collation compares UTF-8 bytes, which sort as code
-    points do."""
-    return Collate(expression, "C")
 
 
 def _json(value) -> Coalesce:
