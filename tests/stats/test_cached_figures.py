@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from agreements.caching import data_version
 from agreements.models import Memorandum
 from agreements.services import memorandum_update
+from partners.models import PartnerLink
 from partners.services import institution_update
 from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
 
@@ -198,3 +199,19 @@ def test_a_commit_in_another_connection_is_seen(two_public_memoranda):
     thread.join()
 
     assert get_stats()["total"] == 3
+
+
+def test_a_partner_client_gets_its_own_figures_after_others_were_cached(editor):
+    nu = InstitutionFactory(country="KZ")
+    other = InstitutionFactory(country="FR")
+    SignedMemorandumFactory(parties=[nu, other], visibility=Memorandum.Visibility.CONFIDENTIAL)
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.CONFIDENTIAL)
+    SignedMemorandumFactory(visibility=Memorandum.Visibility.PUBLIC)
+    partner = UserFactory(username="partner-nu")
+    PartnerLink.objects.create(user=partner, institution=nu)
+
+    assert get_stats(editor)["total"] == 3
+    assert get_stats()["total"] == 1
+    # Only the agreement its institution is party to, though the editor's figures are cached.
+    assert get_stats(partner)["total"] == 1
+    assert {row["country"] for row in get_stats(partner)["by_country"]} == {"KZ", "FR"}
