@@ -107,8 +107,7 @@ WHERE = {
     "JOIN agreements_cooperationarea a ON a.id = ma.cooperationarea_id "
     "WHERE ma.memorandum_id = m.id AND a.code = 'research')",
     "status=active": f"({STATUS_SQL}) = 'active'",
-    "q=exchange": f"(m.id IN (SELECT m2.id FROM agreements_memorandum m2 WHERE "
-    f"{_vector('m2', 'reference', 'title', 'summary')} {MATCHES}) "
+    "q=exchange": f"(m.search_document {MATCHES} "
     f"OR m.id IN (SELECT p.memorandum_id FROM agreements_party p WHERE p.institution_id IN "
     f"(SELECT i.id FROM partners_institution i WHERE {_vector('i', 'name', 'short_name')} "
     f"{MATCHES})) "

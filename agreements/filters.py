@@ -7,30 +7,47 @@ from taggit.models import TaggedItem
 
 from partners.models import Institution, InstitutionAlias, Person
 from registry.filters import CountryFilter, IntegerListFilter, StableOrderingFilter
-from registry.search import matching, search_words
+from registry.search import document_matches, matching, search_words
 
 from .models import Commitment, CooperationArea, Memorandum, Party, Signatory
 from .querysets import Status
+
+# Up to this many rows matching a word, the search narrows the list to their ids. PostgreSQL
+# cannot estimate how many rows a prefix query matches; guessing many for a rare word, it read
+# the whole register in the list's order looking for them.
+FEW_MATCHES = 1000
 
 
 def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
     """Memoranda whose reference, title, summary, party names, short names and aliases, or
     signatory names hold every word of `text`."""
     for word in search_words(text):
-        own = matching(Memorandum.objects.all(), ("reference", "title", "summary"), word)
+        own = document_matches("search_document", word)
         institutions = matching(Institution.objects.all(), ("name", "short_name"), word)
         aliases = matching(InstitutionAlias.objects.all(), ("name",), word)
         people = matching(Person.objects.all(), ("full_name",), word)
-        queryset = queryset.filter(
-            Q(pk__in=own.values("pk"))
-            | Q(pk__in=Party.objects.filter(institution__in=institutions).values("memorandum_id"))
-            | Q(
-                pk__in=Party.objects.filter(
-                    institution__in=aliases.values("institution_id")
-                ).values("memorandum_id")
-            )
-            | Q(pk__in=Signatory.objects.filter(person__in=people).values("memorandum_id"))
+        by_party = Party.objects.filter(institution__in=institutions).values("memorandum_id")
+        by_alias = Party.objects.filter(institution__in=aliases.values("institution_id")).values(
+            "memorandum_id"
         )
+        by_signatory = Signatory.objects.filter(person__in=people).values("memorandum_id")
+        # Unordered, so that the first rows found end the scan.
+        first_matches = list(
+            Memorandum.objects.filter(own)
+            .values_list("pk", flat=True)
+            .order_by()
+            .union(*(part.order_by() for part in (by_party, by_alias, by_signatory)), all=True)[
+                : FEW_MATCHES + 1
+            ]
+        )
+        if len(first_matches) <= FEW_MATCHES:
+            queryset = queryset.filter(pk__in=sorted(set(first_matches)))
+        else:
+            # A frequent word: the row's own stored vector is tested in place, so the page
+            # is found by reading the list's order until it is full.
+            queryset = queryset.filter(
+                own | Q(pk__in=by_party) | Q(pk__in=by_alias) | Q(pk__in=by_signatory)
+            )
     return queryset
 
 

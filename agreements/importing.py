@@ -862,7 +862,11 @@ def _validation_plan(
     constraints, and (name, attname) of the fields these may compare, as Django offers them."""
     relations = frozenset(field.name for field in model._meta.concrete_fields if field.is_relation)
     checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
-    fields = [(field.name, field.attname) for field in model._meta.local_concrete_fields]
+    fields = [
+        (field.name, field.attname)
+        for field in model._meta.local_concrete_fields
+        if not field.generated  # the database computes it on saving; nothing to check before
+    ]
     fields.append(("pk", model._meta.pk.attname))
     return relations, checks, fields if checks else []
 

@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from partners.models import Institution, Person
 from registry.constraints import FieldErrorConstraintsMixin
 from registry.history import registry_history
+from registry.search import SearchDocument, SearchDocumentField
 
 from .querysets import MemorandumQuerySet, Status
 
@@ -89,7 +90,9 @@ class DataVersion(models.Model):
 
 
 # Kept at hand: services record a memorandum's multi-step save as one history entry.
-MEMORANDUM_HISTORY = registry_history(m2m_fields=["cooperation_areas", "sdgs"])
+MEMORANDUM_HISTORY = registry_history(
+    m2m_fields=["cooperation_areas", "sdgs"], excluded_fields=["search_document"]
+)
 
 
 class Memorandum(FieldErrorConstraintsMixin, models.Model):
@@ -179,6 +182,13 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Computed by the database from the row itself, so it cannot go stale; not a term, not
+    # recorded in the history.
+    search_document = models.GeneratedField(
+        expression=SearchDocument("reference", "title", "summary"),
+        output_field=SearchDocumentField(),
+        db_persist=True,
+    )
 
     objects = MemorandumQuerySet.as_manager()
     history = MEMORANDUM_HISTORY
@@ -253,6 +263,12 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
 
     def get_status_display(self) -> str:
         return Status(self.status).label
+
+    def tag_names(self) -> list[str]:
+        """The tags' names, sorted; from `tag_list` where a list prefetched it (`memorandum_list`:
+        taggit's own prefetch builds a query per row even when it has the rows)."""
+        tags = getattr(self, "tag_list", None)
+        return sorted(tag.name for tag in (self.tags.all() if tags is None else tags))
 
     def derive_status(
         self, today: datetime.date | None = None, *, superseded: bool | None = None

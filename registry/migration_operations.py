@@ -24,3 +24,16 @@ class AddPostgresIndex(migrations.AddIndex):
             schema_editor.connection.alias, model
         ):
             schema_editor.remove_index(model, self.index)
+
+
+class RemovePostgresIndex(AddPostgresIndex):
+    """Drops an index that `AddPostgresIndex` made (and makes it again when migrating back)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, to_state, from_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, to_state, from_state)
+
+    def describe(self):
+        return f"Remove index {self.index.name} on {self.model_name}"

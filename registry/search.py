@@ -8,11 +8,12 @@ case-folded text (SQLite's own LIKE and lower() fold ASCII letters only: "Наз
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import F, Func, Q, QuerySet, TextField, Value
-from django.db.models.functions import Replace
+from django.db.models.functions import Coalesce, Concat, Replace
+from django.db.models.lookups import Contains
 from django.dispatch import receiver
 
 SEARCH_CONFIG = "simple"
@@ -54,14 +55,56 @@ def search_vector(*fields: str) -> SearchVector:
     )
 
 
+class SearchDocumentField(SearchVectorField):
+    """A `tsvector` on PostgreSQL; elsewhere the text the search reads, case-folded when asked."""
+
+    def db_type(self, connection):
+        return super().db_type(connection) if connection.vendor == "postgresql" else "text"
+
+
+class SearchDocument(Func):
+    """The searched fields of a row as one value, for a stored generated column.
+
+    On PostgreSQL it is exactly `search_vector(*fields)`, so a row's own match costs a lookup in
+    a stored vector rather than parsing its text; on SQLite the fields joined by spaces (a word
+    never holds a space, so no word can match across two fields).
+    """
+
+    output_field = SearchDocumentField()
+
+    def __init__(self, *fields: str):
+        self.fields = fields
+        super().__init__(*(F(field) for field in fields))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(search_vector(*self.fields).resolve_expression(compiler.query))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts = []
+        for field in self.fields:
+            parts += [Coalesce(F(field), Value("")), Value(" ")]
+        joined = Concat(*parts[:-1], output_field=TextField())
+        return compiler.compile(joined.resolve_expression(compiler.query))
+
+
+def query_for(word: str) -> SearchQuery:
+    return SearchQuery(f"{word}:*", search_type="raw", config=SEARCH_CONFIG)
+
+
 def matching(queryset: QuerySet, fields: tuple[str, ...], word: str) -> QuerySet:
     """Rows of `queryset` whose `fields` hold `word`."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(f"{word}:*", search_type="raw", config=SEARCH_CONFIG)
-        return queryset.alias(search=search_vector(*fields)).filter(search=query)
+        return queryset.alias(search=search_vector(*fields)).filter(search=query_for(word))
     condition = Q()
     for field in fields:
         condition |= Q(**{f"_folded_{field}__contains": word})
     return queryset.alias(**{f"_folded_{field}": Casefold(F(field)) for field in fields}).filter(
         condition
     )
+
+
+def document_matches(document: str, word: str) -> Q:
+    """The condition that the stored `SearchDocument` column `document` holds `word`."""
+    if connection.vendor == "postgresql":
+        return Q(**{document: query_for(word)})
+    return Q(Contains(Casefold(F(document)), word))

@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agreements.filters import FEW_MATCHES
 from agreements.models import CooperationArea, Memorandum
 from partners.models import InstitutionAlias
 from tests.factories import (
@@ -251,14 +252,30 @@ def test_without_filters_the_editor_sees_the_whole_world(api, world):
         pytest.param("Zanzibar", set(), id="nothing matches"),
     ],
 )
+@pytest.mark.parametrize("threshold", [FEW_MATCHES, 0], ids=["rare words", "frequent words"])
 def test_q_searches_reference_title_summary_parties_aliases_and_signatories(
-    api, world, q, expected
+    api, world, q, expected, threshold, monkeypatch
 ):
+    # A word matching more than FEW_MATCHES rows is searched in place rather than by the ids
+    # of its matches: both ways give the same answer (0 sends every word the frequent way).
+    monkeypatch.setattr("agreements.filters.FEW_MATCHES", threshold)
+
     assert listed(world, api.get(MEMORANDA, {"q": q})) == expected
 
 
 def test_q_is_case_insensitive(api, world):
     assert listed(world, api.get(MEMORANDA, {"q": "sustech KATSU"})) == {"trilateral"}
+
+
+def test_q_finds_a_memorandum_by_its_new_title_at_once(api, world):
+    api.patch(
+        f"{MEMORANDA}{world.memoranda.framework.pk}/",
+        {"title": "Quantum photonics framework", "version": world.memoranda.framework.version},
+        format="json",
+    )
+
+    assert listed(world, api.get(MEMORANDA, {"q": "photonics"})) == {"framework"}
+    assert listed(world, api.get(MEMORANDA, {"q": "Research framework"})) == set()
 
 
 # --- status, stage, kind, visibility: repeatable, any of ------------------------------------------

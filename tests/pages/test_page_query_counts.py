@@ -47,9 +47,9 @@ def test_dashboard(client, editor, rows, django_assert_num_queries):
 def test_public_list(client, rows, django_assert_num_queries):
     memoranda(rows)
 
-    # 1 party countries (filter form), 2 areas (filter form), 3 count, 4 page, 5 parties,
-    # 6 areas of the page's memoranda
-    with django_assert_num_queries(6):
+    # 1 party countries (filter form), 2 areas (filter form), 3 the memoranda the word matches,
+    # 4 count, 5 page, 6 parties, 7 areas of the page's memoranda
+    with django_assert_num_queries(7):
         response = client.get("/public/", {"q": "memorandum", "country": "KZ"})
 
     assert response.content.decode().count('class="register__item"') == rows

@@ -35,9 +35,9 @@ def test_stats_for_an_editor(editor, rows, django_assert_num_queries):
     client = APIClient()
     client.force_authenticate(editor)
 
-    # 1 the user's groups (visibility), 2 counts by status with the expiring ones,
-    # 3 by party country, 4 by cooperation area, 5 by year signed
-    with django_assert_num_queries(5):
+    # 1 the user's groups (visibility), 2 the memoranda the word matches, 3 counts by status
+    # with the expiring ones, 4 by party country, 5 by cooperation area, 6 by year signed
+    with django_assert_num_queries(6):
         response = client.get("/api/v1/stats/", {"country": ["KZ", "CN"], "q": "memorandum"})
 
     assert response.json()["total"] == rows
