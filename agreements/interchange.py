@@ -170,7 +170,7 @@ def memorandum_node(memorandum, request, *, fingerprint: str | None = None) -> d
             ),
             *(_sdg(sdg) for sdg in sorted(memorandum.sdgs.all(), key=lambda s: s.number)),
         ],
-        "keywords": sorted(tag.name for tag in memorandum.tags.all()),
+        "keywords": memorandum.tag_names(),
         "isBasedOn": (
             {"@id": _url(request, "memorandum-detail", memorandum.supersedes_id)}
             if memorandum.supersedes_id and supersedes_visible

@@ -108,7 +108,7 @@ def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
             ),
             "cooperation_areas",
             "sdgs",
-            "tags",
+            Prefetch("tags", to_attr="tag_list"),
             *terms_prefetches(acknowledgements=acknowledgements),
         )
         .select_related("created_by", "updated_by", "supersedes")
@@ -364,8 +364,10 @@ def memorandum_register_as_of(
     areas = _m2m_as_of(Memorandum.history.model, "cooperation_areas", history_ids)
     sdgs = _m2m_as_of(Memorandum.history.model, "sdgs", history_ids)
     tags = {
-        memorandum.pk: list(memorandum.tags.all())
-        for memorandum in Memorandum.objects.filter(pk__in=ids).prefetch_related("tags")
+        memorandum.pk: memorandum.tag_list
+        for memorandum in Memorandum.objects.filter(pk__in=ids).prefetch_related(
+            Prefetch("tags", to_attr="tag_list")
+        )
     }
     superseded = {
         memorandum.supersedes_id
@@ -386,6 +388,7 @@ def memorandum_register_as_of(
         memorandum.status = memorandum.derive_status(day, superseded=memorandum.pk in superseded)
         memorandum.created_by = users.get(memorandum.created_by_id)
         memorandum.updated_by = users.get(memorandum.updated_by_id)
+        memorandum.tag_list = tags.get(memorandum.pk, [])
         memorandum._prefetched_objects_cache = {
             "parties": sorted(
                 (p for p in parties if p.memorandum_id == memorandum.pk),
@@ -397,7 +400,6 @@ def memorandum_register_as_of(
             ),
             "cooperation_areas": areas.get(memorandum.pk, []),
             "sdgs": sdgs.get(memorandum.pk, []),
-            "tags": tags.get(memorandum.pk, []),
             **{
                 name: sorted(
                     (part for part in parts if part.memorandum_id == memorandum.pk),

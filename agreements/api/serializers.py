@@ -65,8 +65,11 @@ class SdgListField(serializers.ListField):
 class TagListField(serializers.ListField):
     child = serializers.CharField(max_length=100)
 
-    def to_representation(self, tags):
-        return sorted(tag.name for tag in tags.all())
+    def get_attribute(self, memorandum):
+        return memorandum.tag_names()
+
+    def to_representation(self, names):
+        return names
 
 
 class AcknowledgementStateSerializer(serializers.Serializer):
@@ -82,6 +85,10 @@ class AcknowledgementStateSerializer(serializers.Serializer):
         allow_null=True, help_text="The fingerprint the party acknowledged (latest), if any."
     )
     acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
+# One instance for every row of a list: making a serializer per row copies its fields each time.
+ACKNOWLEDGEMENT_STATE = AcknowledgementStateSerializer()
 
 
 class MemorandumSerializer(serializers.ModelSerializer):
@@ -163,7 +170,9 @@ class MemorandumSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AcknowledgementStateSerializer(many=True))
     def get_acknowledgements(self, memorandum):
-        return AcknowledgementStateSerializer(acknowledgement_states(memorandum), many=True).data
+        return [
+            ACKNOWLEDGEMENT_STATE.to_representation(s) for s in acknowledgement_states(memorandum)
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
