@@ -9,6 +9,7 @@ from partners.models import Institution, InstitutionAlias, Person
 from registry.filters import CountryFilter, IntegerListFilter, StableOrderingFilter
 from registry.search import document_matches, matching, search_words
 
+from .caching import remembered
 from .models import Commitment, CooperationArea, Memorandum, Party, Signatory
 from .querysets import Status
 
@@ -31,8 +32,9 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
             "memorandum_id"
         )
         by_signatory = Signatory.objects.filter(person__in=people).values("memorandum_id")
-        # Unordered, so that the first rows found end the scan.
-        first_matches = list(
+        # Unordered, so that the first rows found end the scan. Remembered for the data
+        # version, as the list's total is: paging through a search asks the same each time.
+        first = (
             Memorandum.objects.filter(own)
             .values_list("pk", flat=True)
             .order_by()
@@ -40,6 +42,7 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
                 : FEW_MATCHES + 1
             ]
         )
+        first_matches = remembered("search", first, lambda first=first: list(first))
         if len(first_matches) <= FEW_MATCHES:
             queryset = queryset.filter(pk__in=sorted(set(first_matches)))
         else:

@@ -177,6 +177,27 @@ def test_a_search_counts_its_results_once_per_data_version(two_public_memoranda,
     assert client.get("/api/v1/memoranda/", {"q": "memorandum"}).json()["count"] == 3
 
 
+def test_a_search_finds_what_a_change_made_match_and_drops_what_no_longer_does(
+    two_public_memoranda, editor
+):
+    client = APIClient()
+    client.force_authenticate(editor)
+    first, second = two_public_memoranda
+    memorandum_update(memorandum=first, actor=editor, title="Photonics network")
+
+    def found():
+        results = client.get("/api/v1/memoranda/", {"q": "photonics"}).json()["results"]
+        return {row["id"] for row in results}
+
+    assert found() == {first.pk}
+    assert found() == {first.pk}  # the matches are remembered now
+
+    memorandum_update(memorandum=Memorandum.objects.get(pk=first.pk), actor=editor, title="Music")
+    memorandum_update(memorandum=second, actor=editor, title="Photonics lab")
+
+    assert found() == {second.pk}
+
+
 def test_the_public_register_counts_what_it_shows(two_public_memoranda, client):
     assert "2 agreements" in client.get("/public/").content.decode()
 
