@@ -1,8 +1,11 @@
 """Every list runs the same number of queries whatever its page holds (pretalx style: 1 vs 3+)."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
+from agreements.services import memorandum_update
 from partners.models import PartnerLink
 from tests.factories import (
     CommitmentFactory,
@@ -107,3 +110,45 @@ def test_cooperation_areas_list(api, django_assert_num_queries):
         response = api.get("/api/v1/cooperation-areas/")
 
     assert response.json()["count"] == 10
+
+
+@pytest.mark.parametrize("edits", [1, 3])
+def test_memorandum_history(api, editor, edits, django_assert_num_queries):
+    memorandum = SignedMemorandumFactory()
+    memorandum.sdgs.set([4])
+    for number in range(edits):
+        memorandum = memorandum_update(
+            memorandum=memorandum, actor=editor, title=f"Edit {number}", sdgs=[4, 17][: number + 1]
+        )
+
+    # 1 groups, 2 the memorandum as a list shows it, 3 parties, 4 signatories, 5 areas,
+    # 6 SDGs, 7 tags, 8 commitments, 9 documents, 10 acknowledgements; its history: 11 its
+    # records with their users, 12 the records before them, 13 the SDGs recorded, 14 their
+    # numbers, 15 the areas recorded (none: no codes to look up); 16 the parties' records,
+    # 17 signatories', 18 commitments', 19 documents', 20 acknowledgements'
+    with django_assert_num_queries(20):
+        response = api.get(f"/api/v1/memoranda/{memorandum.pk}/history/")
+
+    titles = [
+        e["changes"]["title"][1] for e in response.json()["results"] if "title" in e["changes"]
+    ]
+    assert titles[:edits] == [f"Edit {number}" for number in reversed(range(edits))]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_audit_export(rows, django_assert_num_queries):
+    fully_loaded_memoranda(rows)
+    client = APIClient()
+    client.force_authenticate(UserFactory(groups=["registry-auditor"]))
+
+    # 1 groups; the records of 2 institutions, 3 aliases, 4 people, 5 cooperation areas,
+    # 6 memoranda, 7 the memoranda's earlier records, 8 the SDGs recorded, 9 their numbers,
+    # 10 the areas recorded, 11 their codes; then 12 parties', 13 signatories', 14
+    # commitments', 15 documents' and 16 acknowledgements' records
+    with django_assert_num_queries(16):
+        response = client.get("/api/v1/audit/export/", {"format": "json"})
+        records = json.loads(b"".join(response.streaming_content))
+
+    assert (
+        len({record["object_id"] for record in records if record["model"] == "memorandum"}) == rows
+    )
