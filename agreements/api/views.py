@@ -22,6 +22,7 @@ from agreements.selectors import (
     memorandum_history,
     memorandum_list,
     memorandum_register_as_of,
+    memorandum_visible_to,
     partner_institution_id,
 )
 from registry import roles
@@ -85,6 +86,9 @@ class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
     filterset_class = MemorandumFilterSet
 
     def get_queryset(self):
+        if self.action in ("history", "documents"):
+            # These show the memorandum's parts, not the memorandum: only whether it is visible.
+            return memorandum_visible_to(self.request.user)
         # An export has no use for acknowledgements: one query fewer.
         return memorandum_list(self.request.user, acknowledgements=self.action != "export")
 
