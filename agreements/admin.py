@@ -15,13 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import Institution
 from registry import roles
 
 from . import exports
+from .caching import CountRememberingPaginator, remembered
 from .feeds import feed_url
 from .fingerprint import acknowledgement_states, fingerprint
 from .importing import ImportForm, keep_upload, memoranda_import, pending_import, read_rows
@@ -44,6 +44,7 @@ from .selectors import (
     memorandum_history,
     memorandum_list,
     memorandum_visible_to,
+    party_countries,
     restrict_to_visible_memoranda,
 )
 from .services import (
@@ -69,18 +70,26 @@ class StatusListFilter(admin.SimpleListFilter):
         return queryset.in_status([self.value()]) if self.value() else queryset
 
 
+class UsedAreaListFilter(admin.RelatedOnlyFieldListFilter):
+    """The cooperation areas of the memoranda the user sees, remembered for the data version
+    (agreements/caching.py): finding them reads every memorandum's areas."""
+
+    def field_choices(self, field, request, model_admin):
+        used = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .values_list(f"{self.field_path}__pk", flat=True)
+        )
+        choices = super().field_choices
+        return remembered("admin-used-areas", used, lambda: choices(field, request, model_admin))
+
+
 class PartyCountryListFilter(admin.SimpleListFilter):
     title = "party country"
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
-        codes = (
-            Institution.objects.filter(parties__isnull=False)
-            .order_by()
-            .values_list("country", flat=True)
-            .distinct()
-        )
-        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+        return party_countries(model_admin.get_queryset(request))
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -284,7 +293,7 @@ class MemorandumAdmin(admin.ModelAdmin):
         "kind",
         "stage",
         "visibility",
-        ("cooperation_areas", admin.RelatedOnlyFieldListFilter),
+        ("cooperation_areas", UsedAreaListFilter),
         PartyCountryListFilter,
         ExpiryListFilter,
     ]
@@ -296,8 +305,10 @@ class MemorandumAdmin(admin.ModelAdmin):
         "parties__institution__aliases__name",
     ]
     date_hierarchy = "signed_on"
-    # Counting the whole table on every page is what makes a big changelist slow.
+    # Counting the whole table on every page is what makes a big changelist slow: the total is
+    # counted once, and remembered for the data version.
     show_full_result_count = False
+    paginator = CountRememberingPaginator
     autocomplete_fields = ["supersedes"]
     filter_horizontal = ["cooperation_areas", "sdgs"]
     readonly_fields = [

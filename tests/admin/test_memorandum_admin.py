@@ -92,7 +92,8 @@ def test_changelist_runs_a_fixed_number_of_queries(staff_client, rows, django_as
         SignatoryFactory(party=memorandum.parties.first())
 
     # 1 session, 2 user, 3-4 user's and group permissions, 5 groups (visibility),
-    # 6 area filter choices, 7 party-country filter choices, 8 count of the filtered list,
+    # 6 area filter choices, 7 party-country filter choices, 8 count of the filtered list
+    # (6-8 remembered for the data version, unless the transaction wrote, as here),
     # 9 page of memoranda with status, 10 their parties with institutions,
     # 11-12 date hierarchy (range, then the dates within it)
     with django_assert_num_queries(12):

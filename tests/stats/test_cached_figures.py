@@ -198,6 +198,25 @@ def test_a_search_finds_what_a_change_made_match_and_drops_what_no_longer_does(
     assert found() == {second.pk}
 
 
+def test_the_admin_changelist_remembers_its_filter_choices_and_total(
+    two_public_memoranda, editor, client, django_assert_num_queries
+):
+    client.force_login(editor)
+    first = client.get("/admin/agreements/memorandum/").content.decode()
+
+    # 1 session, 2 user, 3-5 the data version for the area choices, the country choices and
+    # the total, 6 the page, 7 its parties, 8-9 the date hierarchy
+    with django_assert_num_queries(9):
+        again = client.get("/admin/agreements/memorandum/").content.decode()
+
+    assert again.count('class="field-reference"') == first.count('class="field-reference"') == 2
+    assert "Kazakhstan" in again
+
+    SignedMemorandumFactory(parties=[InstitutionFactory(country="UZ")])
+
+    assert "Uzbekistan" in client.get("/admin/agreements/memorandum/").content.decode()
+
+
 def test_the_public_register_counts_what_it_shows(two_public_memoranda, client):
     assert "2 agreements" in client.get("/public/").content.decode()
 
