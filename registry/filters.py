@@ -7,6 +7,10 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+# The largest id a database column holds (a signed 64-bit integer): a larger number is no id,
+# and would overflow the query.
+LARGEST_ID = 2**63 - 1
+
 
 class IntegerListField(forms.Field):
     """A repeatable whole-number parameter: `?party=3&party=7` (or `?party=3,7`)."""
@@ -23,11 +27,14 @@ class IntegerListField(forms.Field):
                 if not part.strip():
                     continue
                 try:
-                    numbers.append(int(part))
+                    number = int(part)
                 except ValueError:
+                    number = 0
+                if not 1 <= number <= LARGEST_ID:
                     raise forms.ValidationError(
-                        f"“{part}” is not an id: ids are whole numbers.", code="invalid"
-                    ) from None
+                        f"“{part}” is not an id: ids are whole numbers from 1.", code="invalid"
+                    )
+                numbers.append(number)
         return numbers
 
 
@@ -49,6 +56,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     """Ordering with empty dates last in both directions and ties broken by id, on any database."""
 
     def filter(self, qs, value):
+        value = [param for param in value or () if param]  # `?ordering=,` names no field
         if not value:
             return qs
         ordering = []
