@@ -34,7 +34,11 @@ UNAVAILABLE = OpenApiResponse(
     DETAIL, description="The database is unavailable; retry after the Retry-After seconds."
 )
 THROTTLED = OpenApiResponse(DETAIL, description="Too many requests; retry later.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    DETAIL, description="The body's Content-Type is not one this operation reads."
+)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+METHODS_WITH_A_BODY = {"POST", "PUT", "PATCH"}
 JSONLD = "application/ld+json"
 JSONLD_DOCUMENT = {
     "type": "object",
@@ -48,7 +52,8 @@ JSONLD_DOCUMENT = {
 class RegistrySchema(AutoSchema):
     """Every operation also declares the errors any request can meet (SPEC section 3): 400,
     401 and 403 (for authenticated views), 404, 429 (throttling) and 503 (the database does not
-    answer), and 409 for writes (a stale version, or a record still in use). An operation's
+    answer), 409 for writes (a stale version, or a record still in use) and 415 for a body
+    of a type the operation does not read. An operation's
     own `@extend_schema(responses=...)` keeps its descriptions."""
 
     def _get_response_bodies(self, direction="response"):
@@ -60,6 +65,8 @@ class RegistrySchema(AutoSchema):
             common.update({401: ERROR_RESPONSES[401], 403: ERROR_RESPONSES[403]})
         if self.method in UNSAFE_METHODS:
             common[409] = WRITE_ERROR_RESPONSES[409]
+        if self.method in METHODS_WITH_A_BODY:
+            common[415] = UNSUPPORTED_MEDIA_TYPE
         common[503] = UNAVAILABLE
         for code, response in common.items():
             if str(code) not in responses:

@@ -48,6 +48,21 @@ def test_schema_documents_filters_and_error_shapes():
     assert {"400", "404", "409", "412"} <= set(update["responses"])
 
 
+def test_a_body_of_a_type_no_operation_reads_is_a_documented_415(editor):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    client = APIClient()
+    client.force_authenticate(editor)
+
+    response = client.generic(
+        "POST", "/api/v1/memoranda/intake/", "some text", content_type="text/plain"
+    )
+
+    assert response.status_code == 415
+    assert "415" in schema["paths"]["/api/v1/memoranda/intake/"]["post"]["responses"]
+    assert "415" in schema["paths"]["/api/v1/memoranda/{id}/"]["patch"]["responses"]
+    assert "415" not in schema["paths"]["/api/v1/memoranda/"]["get"]["responses"]
+
+
 def test_schema_endpoint_serves_the_document(client):
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
