@@ -168,6 +168,11 @@ def _replace_parts(
     commitments: Sequence[dict[str, Any]] | None,
 ) -> None:
     if parties is not None:
+        # A repeated institution is named as such, before the database's constraint refuses it.
+        validate_terms(
+            stage=Memorandum.Stage.DRAFT,
+            party_institutions=[party["institution"] for party in parties],
+        )
         memorandum.parties.all().delete()
         for order, party in enumerate(parties):
             Party.objects.create(

@@ -177,6 +177,23 @@ def test_patch_replaces_a_sent_list_whole_and_keeps_the_others(api, nu, sustech,
     assert response["ETag"] == f'"m{memorandum_id}-v2"'
 
 
+def test_patch_naming_a_party_twice_is_a_400_and_changes_nothing(api, nu, sustech, trilateral):
+    # Found by schemathesis: the database's unique constraint answered first, as a 500.
+    memorandum_id = api.post(LIST, trilateral, format="json").json()["id"]
+
+    response = api.patch(
+        f"{LIST}{memorandum_id}/",
+        {"version": 1, "parties": [{"institution": nu.pk}, {"institution": nu.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "listed more than once: NU" in response.json()["parties"][0]
+    after = api.get(f"{LIST}{memorandum_id}/").json()
+    assert [p["short_name"] for p in after["parties"]] == ["NU", "SUSTech"]
+    assert after["version"] == 1
+
+
 def test_put_without_version_or_if_match_is_refused(api):
     memorandum = MemorandumFactory(title="Draft")
 
