@@ -327,12 +327,16 @@ class Party(models.Model):
         WITNESS = "witness", "Witness"
         OBSERVER = "observer", "Observer"
 
-    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="parties")
+    # Both columns are indexed by the constraint and the index below, each leading one.
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     institution = models.ForeignKey(
         Institution,
         # An institution that is party to an agreement cannot be deleted (merge it instead).
         on_delete=models.PROTECT,
         related_name="parties",
+        db_index=False,
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTY)
     order = models.PositiveSmallIntegerField(default=0)
@@ -360,7 +364,10 @@ class Signatory(models.Model):
         IN_PERSON = "in_person", "In person"
         REMOTE = "remote", "Remote"
 
-    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="signatories")
+    # Indexed by the unique constraint below, which it leads.
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="signatories", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signatures")
     institution = models.ForeignKey(
         Institution,
@@ -384,7 +391,6 @@ class Signatory(models.Model):
                 violation_error_message="This person already signs this memorandum.",
             )
         ]
-        indexes = [models.Index(fields=["person"], name="signatory_person_idx")]
 
     def __str__(self):
         return f"{self.person} ({self.institution.label})"
@@ -588,11 +594,12 @@ class Acknowledgement(models.Model):
     terms again changes nothing).
     """
 
+    # Both columns are indexed by the constraint and the index below, each leading one.
     memorandum = models.ForeignKey(
-        Memorandum, on_delete=models.CASCADE, related_name="acknowledgements"
+        Memorandum, on_delete=models.CASCADE, related_name="acknowledgements", db_index=False
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="acknowledgements"
+        Institution, on_delete=models.PROTECT, related_name="acknowledgements", db_index=False
     )
     fingerprint = models.CharField(max_length=64)
     acknowledged_at = models.DateTimeField(default=timezone.now)
