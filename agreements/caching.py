@@ -1,7 +1,8 @@
 """Cached figures that cannot go stale: each is keyed by the data version it was computed from.
 
-Statistics, the dashboard's choices and the counts of long lists aggregate the whole register,
-too slow to recompute on every request at 100,000 memoranda. Their results are cached under a
+Statistics, the dashboard's and the admin's filter choices, the ids a rare search word matches
+and the counts of long lists read the whole register, too slow to recompute on every request
+at 100,000 memoranda. Their results are cached under a
 key made of what was asked (the compiled SQL and parameters of the visible, filtered queryset,
 so the reader's visibility, the filters and today's date are in it), the language, and the
 *data version*: a number in one database row that every transaction writing registry data
