@@ -258,6 +258,14 @@ def bench_export(rows: list[dict]) -> None:
 def bench_pages(client, rows: list[dict]) -> None:
     for measure, path, params in [
         ("full-text search q=exchange (page 50)", "/api/v1/memoranda/", {"q": "exchange"}),
+        # Beside the word in every summary: a rare one (a signatory's name, 8 memoranda), and
+        # one that matches through the parties' names (most synthetic institutions).
+        ("full-text search q=12345 (a rare word)", "/api/v1/memoranda/", {"q": "12345"}),
+        (
+            "full-text search q=university (parties' names)",
+            "/api/v1/memoranda/",
+            {"q": "university"},
+        ),
         ("stats/", "/api/v1/stats/", {}),
         ("dashboard /", "/", {}),
     ]:
