@@ -156,6 +156,22 @@ def test_no_filter_or_search_returns_or_counts_a_hidden_memorandum(role, probe, 
         assert stats.json()["total"] <= len(SEEN[role])
 
 
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("q", ["Kestrel", "Kai", "confidential"])
+def test_a_frequent_word_searched_in_place_finds_nothing_hidden_either(
+    role, q, world, as_role, monkeypatch
+):
+    # A word matching more than FEW_MATCHES rows is tested in place instead of by the ids of
+    # its matches (0 sends every word that way): the same visibility bounds both.
+    monkeypatch.setattr("agreements.filters.FEW_MATCHES", 0)
+
+    response = as_role(role).get(f"{API}memoranda/", {"q": q})
+
+    found = matrix.memorandum_keys(world, response)
+    assert found <= SEEN[role]
+    assert response.json()["count"] == len(found)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_statistics_count_only_what_the_role_may_read(role, world, as_role):
     stats = as_role(role).get(f"{API}stats/").json()
