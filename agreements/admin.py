@@ -566,7 +566,7 @@ class MemorandumAdmin(admin.ModelAdmin):
         rows = memorandum_list(request.user, acknowledgements=False).filter(
             pk__in=queryset.values("pk")
         )
-        return exports.export_response(exports.export_records(rows), export_format)
+        return exports.memoranda_response(rows, export_format)
 
     @admin.action(description="Export selected memoranda as CSV")
     def export_csv(self, request, queryset):

@@ -15,7 +15,6 @@ from django.db.models import (
     Expression,
     F,
     Func,
-    OuterRef,
     QuerySet,
     Subquery,
     TextField,
@@ -30,7 +29,7 @@ from openpyxl import Workbook
 from taggit.models import TaggedItem
 
 from registry.iteration import chunks
-from registry.sql import code_point_order, concatenated
+from registry.sql import aggregated, code_point_order, concatenated
 
 from .fingerprint import (
     area_codes,
@@ -272,13 +271,6 @@ def _column(table: str, column: str) -> RawSQL:
     return RawSQL(f'"{table}"."{column}"', ())
 
 
-def _aggregated(queryset: QuerySet, memorandum_field: str, **aggregates) -> QuerySet:
-    """The rows of `queryset` whose `memorandum_field` is the outer memorandum, aggregated into
-    one row (grouped by a constant, that is without GROUP BY: NULLs when there are none)."""
-    rows = queryset.filter(**{memorandum_field: OuterRef("pk")}).order_by()
-    return rows.values(whole=Value(1)).annotate(**aggregates).values(*aggregates)
-
-
 def _listed(value, order_by) -> StringAgg:
     return StringAgg(value, SEPARATOR, order_by=order_by, output_field=TextField())
 
@@ -305,27 +297,27 @@ def _export_row() -> _RowOfCells:
     memorandum_type = ContentType.objects.filter(app_label="agreements", model="memorandum")
     tag_name = F("tag__name")
     tables = {
-        "parties": _aggregated(
+        "parties": aggregated(
             Party.objects.all(),
             "memorandum",
             labels=_listed(label, party_order),
             countries=_listed(F("institution__country"), party_order),
             terms=party_terms(),
         ),
-        "signatories": _aggregated(
+        "signatories": aggregated(
             Signatory.objects.all(),
             "memorandum",
             names=_listed(
                 concatenated(F("person__full_name"), Value(" ("), label, Value(")")), "id"
             ),
         ),
-        "areas": _aggregated(
+        "areas": aggregated(
             Memorandum.cooperation_areas.through.objects.all(), "memorandum", codes=area_codes()
         ),
-        "sdgs": _aggregated(
+        "sdgs": aggregated(
             Memorandum.sdgs.through.objects.all(), "memorandum", numbers=sdg_numbers()
         ),
-        "tags": _aggregated(
+        "tags": aggregated(
             # The content type's id is looked up once per query, not joined per memorandum.
             TaggedItem.objects.filter(content_type=Subquery(memorandum_type.values("pk"))),
             "object_id",

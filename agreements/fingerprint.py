@@ -50,10 +50,10 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import Case, F, Func, OuterRef, QuerySet, Subquery, TextField, Value, When
+from django.db.models import Case, F, Func, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf
 
-from registry.sql import code_point_order, concatenated
+from registry.sql import aggregated, code_point_order, concatenated
 
 from .models import Commitment, Document
 
@@ -219,8 +219,7 @@ def sdg_numbers() -> ArrayAgg:
 def _of_memorandum(queryset: QuerySet, aggregate, output_field) -> Subquery:
     """`aggregate` over the rows of `queryset` that belong to the outer memorandum (NULL when
     there are none)."""
-    rows = queryset.filter(memorandum=OuterRef("pk")).order_by().values("memorandum")
-    return Subquery(rows.annotate(value=aggregate).values("value"), output_field=output_field)
+    return Subquery(aggregated(queryset, "memorandum", value=aggregate), output_field=output_field)
 
 
 def fingerprint_sql(*, parties, areas, sdgs) -> Case:
