@@ -29,6 +29,7 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n auto -rs $(PYTEST_ARGS)
@@ -63,5 +64,5 @@ bench: migrate
 LOAD_REPORT_DIR ?= test-artifacts/load
 .PHONY: loadtest
 loadtest: install
-	LOAD_REPORT_DIR=$(LOAD_REPORT_DIR) $(BIN)/pytest -m load -p no:xdist -s -rs tests/reliability
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(BIN)/pytest -n auto -q tests/fuzz
+	LOAD_REPORT_DIR=$(LOAD_REPORT_DIR) $(BIN)/pytest -m load -p no:xdist -s -rs tests/system/reliability
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(BIN)/pytest -n auto -q tests/system/fuzz

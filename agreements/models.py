@@ -69,26 +69,6 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class DataVersion(models.Model):
-    """The version of the registry's data: one row, given a new random value by every
-    transaction that changes the data (`agreements.caching`), so that cached figures are keyed
-    by the data they were computed from."""
-
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(id=1),
-                name="data_version_single_row",
-                violation_error_message="The data version is kept in one row, number 1.",
-            )
-        ]
-
-    def __str__(self):
-        return f"data version {self.value}"
-
-
 # Kept at hand: services record a memorandum's multi-step save as one history entry.
 MEMORANDUM_HISTORY = registry_history(
     m2m_fields=["cooperation_areas", "sdgs"], excluded_fields=["search_document"]

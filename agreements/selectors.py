@@ -3,17 +3,15 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import ExtractYear
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django_countries import countries
 
-from partners.models import Institution, PartnerLink, Person
+from partners.models import Institution, InstitutionAlias, PartnerLink, Person
 from registry import roles
+from registry.caching import remembered
 from registry.history import historical_m2m_rows, history_entries
 
-from .caching import remembered
 from .models import (
     Acknowledgement,
     Commitment,
@@ -23,7 +21,6 @@ from .models import (
     Party,
     Signatory,
 )
-from .querysets import Status
 
 
 def partner_institution_id(user) -> int | None:
@@ -150,113 +147,8 @@ def document_visible_to(user) -> QuerySet:
     return restrict_to_visible_memoranda(user, Document.objects.all())
 
 
-# Statistics and the web pages (SPEC sections 3 `stats/` and 4). Their memoranda come from
-# `memorandum_visible_to` (through `memoranda_for_statistics` or `public_memoranda`) and then
-# the `MemorandumFilterSet`, so that visibility and filters apply to every figure, chart, table
-# and page; the functions taking a queryset expect one made that way.
-
-
-def memoranda_for_statistics(user, *, today: datetime.date | None = None) -> QuerySet:
-    """What `user`'s statistics and dashboard count, with their status: the memoranda it may
-    read (`memorandum_visible_to`); for a partner client, only the agreements its institution
-    is a party to, not the rest of the public register (SPEC section 3, `stats/`)."""
-    memoranda = memorandum_visible_to(user).with_status(today)
-    if roles.reads_everything(user):
-        return memoranda
-    institution_id = partner_institution_id(user)
-    if institution_id is not None:
-        memoranda = memoranda.filter(
-            Exists(Party.objects.filter(memorandum=OuterRef("pk"), institution_id=institution_id))
-        )
-    return memoranda
-
-
-def memorandum_statistics(queryset: QuerySet, *, today: datetime.date) -> dict:
-    """Totals of `queryset` by status, party country, cooperation area and year signed, and how
-    many active ones expire within 90 and 180 days: the data version, then (unless cached for
-    that version) four queries, whatever the data size.
-
-    `queryset` is visible to the reader and filtered; it carries the `with_status()` annotation
-    (added here for `today` when it does not).
-    """
-    if "status" not in queryset.query.annotations:
-        queryset = queryset.with_status(today)
-    return remembered("statistics", queryset, lambda: _statistics(queryset.order_by(), today=today))
-
-
-def _statistics(memoranda: QuerySet, *, today: datetime.date) -> dict:
-    selected = memoranda.values("pk")
-
-    # 1. Counts by status, with the expiring ones counted inside each status group.
-    by_status = {status: 0 for status in Status.values}
-    expiring = {90: 0, 180: 0}
-    rows = memoranda.values("status").annotate(
-        count=Count("pk"),
-        **{
-            f"within_{days}": Count(
-                "pk",
-                filter=Q(expires_on__range=(today, today + datetime.timedelta(days=days))),
-            )
-            for days in expiring
-        },
-    )
-    for row in rows:
-        by_status[row["status"]] = row["count"]
-        if row["status"] == Status.ACTIVE:
-            for days in expiring:
-                expiring[days] = row[f"within_{days}"]
-
-    # 2. Memoranda by the country of a party (each memorandum once per country).
-    by_country = [
-        {"country": row["country"], "name": countries.name(row["country"]), "count": row["count"]}
-        for row in Party.objects.filter(memorandum__in=selected)
-        .values(country=F("institution__country"))
-        .annotate(count=Count("memorandum_id", distinct=True))
-        .order_by("-count", "country")
-    ]
-
-    # 3. Memoranda by cooperation area.
-    by_area = [
-        {"code": row["code"], "name": row["name"], "count": row["count"]}
-        for row in Memorandum.cooperation_areas.through.objects.filter(memorandum__in=selected)
-        .values(code=F("cooperationarea__code"), name=F("cooperationarea__name"))
-        .annotate(count=Count("memorandum_id"))
-        .order_by("-count", "name")
-    ]
-
-    # 4. Memoranda by the year they were signed.
-    by_year = list(
-        Memorandum.objects.filter(pk__in=selected, signed_on__isnull=False)
-        .values(year=ExtractYear("signed_on"))
-        .annotate(count=Count("pk"))
-        .order_by("year")
-    )
-
-    return {
-        "total": sum(by_status.values()),
-        "by_status": by_status,
-        "by_country": by_country,
-        "by_area": by_area,
-        "by_year": by_year,
-        "expiring_within_90": expiring[90],
-        "expiring_within_180": expiring[180],
-    }
-
-
-def memorandum_expiring(queryset: QuerySet, *, today: datetime.date, days: int) -> QuerySet:
-    """Active memoranda of `queryset` (with status) expiring within `days` days, soonest first,
-    with their parties: two queries."""
-    horizon = today + datetime.timedelta(days=days)
-    return (
-        queryset.filter(status=Status.ACTIVE, expires_on__range=(today, horizon))
-        .order_by("expires_on", "id")
-        .prefetch_related(_ordered_parties())
-    )
-
-
-def memorandum_recently_updated(queryset: QuerySet) -> QuerySet:
-    """Memoranda of `queryset` (with status), the latest change first, with who made it."""
-    return queryset.order_by("-updated_at", "-id").select_related("updated_by")
+# Choices of the pages' filter forms. The querysets they take are visible to the reader
+# (`memorandum_visible_to`) and filtered by the `MemorandumFilterSet`.
 
 
 def party_countries(queryset: QuerySet) -> list[tuple[str, str]]:
@@ -280,36 +172,7 @@ def cooperation_areas() -> list[CooperationArea]:
     return list(CooperationArea.objects.order_by("name", "id"))
 
 
-def public_memoranda(today: datetime.date | None = None) -> QuerySet:
-    """The published register: what an anonymous visitor may read, whoever is asking."""
-    return memorandum_visible_to(AnonymousUser()).with_status(today)
-
-
-def public_register_rows(queryset: QuerySet) -> QuerySet:
-    """A page of the public register: each row with its parties and areas (two queries)."""
-    return queryset.prefetch_related(_ordered_parties(), "cooperation_areas")
-
-
-def public_memorandum(reference: str, today: datetime.date | None = None) -> Memorandum:
-    """One memorandum of the published register with what its page shows: parties, signatories
-    (their contact details are not shown), areas, SDGs. Raises Memorandum.DoesNotExist for one
-    that is not public."""
-    return (
-        public_memoranda(today)
-        .prefetch_related(
-            _ordered_parties(),
-            Prefetch(
-                "signatories",
-                queryset=Signatory.objects.select_related("person", "institution").order_by("id"),
-            ),
-            "cooperation_areas",
-            "sdgs",
-        )
-        .get(reference=reference)
-    )
-
-
-def _ordered_parties() -> Prefetch:
+def ordered_parties() -> Prefetch:
     return Prefetch(
         "parties", queryset=Party.objects.select_related("institution").order_by("order", "id")
     )
@@ -448,3 +311,42 @@ def _m2m_as_of(historical_model, field_name, history_ids: dict[int, int]) -> dic
     for history_id, related_id in rows:
         by_memorandum.setdefault(memorandum_of[history_id], []).append(related[related_id])
     return by_memorandum
+
+
+# Institutions and people: staff see the whole directory; others those of what they may read.
+
+
+def _sees_whole_directory(user) -> bool:
+    return roles.reads_everything(user) or (
+        roles.is_viewer(user) and partner_institution_id(user) is None
+    )
+
+
+def institution_visible_to(user) -> QuerySet:
+    """Everyone on staff sees every institution; others only those party to what they may read."""
+    if _sees_whole_directory(user):
+        return Institution.objects.all()
+    parties = restrict_to_visible_memoranda(user, Party.objects.all())
+    allowed = Q(pk__in=parties.values("institution_id"))
+    own = partner_institution_id(user)
+    if own is not None:
+        allowed |= Q(pk=own)
+    return Institution.objects.filter(allowed)
+
+
+def person_visible_to(user) -> QuerySet:
+    """Everyone on staff sees every person; others only the signatories of what they may read."""
+    if _sees_whole_directory(user):
+        return Person.objects.all()
+    signatories = restrict_to_visible_memoranda(user, Signatory.objects.all())
+    return Person.objects.filter(pk__in=signatories.values("person_id"))
+
+
+def institution_list(user) -> QuerySet:
+    return institution_visible_to(user).prefetch_related(
+        Prefetch("aliases", queryset=InstitutionAlias.objects.order_by("name", "id"))
+    )
+
+
+def person_list(user) -> QuerySet:
+    return person_visible_to(user).select_related("institution")

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from partners import services as partner_services
 from partners.models import Institution
 from registry.history import attributed
+from registry.versioning import StaleVersion
 
 from .fingerprint import fingerprint
 from .models import (
@@ -41,17 +43,6 @@ class StaleFingerprint(Exception):
             "read them. Read the memorandum again and acknowledge its current fingerprint."
         )
         self.current = current
-
-
-class StaleVersion(Exception):
-    """Someone saved the memorandum after the version the caller read."""
-
-    def __init__(self, current_version: int):
-        super().__init__(
-            f"This memorandum has been changed since you read it (now version {current_version}); "
-            "reload it and apply your change again."
-        )
-        self.current_version = current_version
 
 
 def reference_generate(*, year: int) -> str:
@@ -462,3 +453,40 @@ def acknowledgement_create(
         acknowledged_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return acknowledgement, True
+
+
+@attributed
+def institution_merge(
+    *, keep: Institution, duplicates: Iterable[Institution], actor
+) -> Institution:
+    """Fold `duplicates` into `keep`: every party, signature, commitment and acknowledgement
+    moves to it, then the directory's own links (people, children, partner links, names as
+    aliases) through `institution_absorb`, and the duplicates go.
+
+    Each moved record is saved one by one so that the history shows the move. (The parties'
+    institutions are part of a memorandum's terms, so its fingerprint changes and earlier
+    acknowledgements show as stale, as after any change of terms.)
+    """
+    others = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
+    for duplicate in others:
+        for party in Party.objects.filter(institution=duplicate).select_related("memorandum"):
+            if Party.objects.filter(memorandum=party.memorandum, institution=keep).exists():
+                party.delete()
+            else:
+                party.institution = keep
+                party.save()
+        for model, field in ((Signatory, "institution"), (Commitment, "responsible_institution")):
+            for record in model.objects.filter(**{field: duplicate}):
+                setattr(record, field, keep)
+                record.save()
+        for acknowledgement in Acknowledgement.objects.filter(institution=duplicate):
+            if Acknowledgement.objects.filter(
+                memorandum_id=acknowledgement.memorandum_id,
+                institution=keep,
+                fingerprint=acknowledgement.fingerprint,
+            ).exists():
+                acknowledgement.delete()
+            else:
+                acknowledgement.institution = keep
+                acknowledgement.save()
+    return partner_services.institution_absorb(keep=keep, duplicates=others, actor=actor)

@@ -1,9 +1,8 @@
-from django.urls import path
+"""The web pages: each sub-domain's own URLconf, included by name."""
 
-from . import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("public/", views.public_list, name="public-list"),
-    path("public/<path:reference>/", views.public_detail, name="public-detail"),
+    path("", include("agreements.stats.urls")),
+    path("public/", include("agreements.public.urls")),
 ]

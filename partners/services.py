@@ -120,52 +120,26 @@ def api_client_create(
 
 
 @attributed
-def institution_merge(
+def institution_absorb(
     *, keep: Institution, duplicates: Iterable[Institution], actor
 ) -> Institution:
-    """Fold `duplicates` into `keep`: every party, person, signature, commitment,
-    acknowledgement, child and partner link moves to it, their names become its aliases, and
-    the duplicates go.
-
-    Each moved record is saved one by one so that the history shows the move. (The parties'
-    institutions are part of a memorandum's terms, so its fingerprint changes and earlier
-    acknowledgements show as stale, as after any change of terms.)
-    """
-    from agreements.models import Acknowledgement, Commitment, Party, Signatory
-
+    """Fold `duplicates` into `keep` within the directory: their people, children and partner
+    links move to it, their names become its aliases, and the duplicates go. Whatever else
+    refers to the duplicates must have been moved first (a protected reference stops the
+    deletion). Each moved record is saved one by one so that the history shows the move."""
     duplicates = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
     if not duplicates:
         raise ValidationError({"duplicates": "Choose at least one other institution to merge."})
     names = [alias.name for alias in keep.aliases.all()]
     for duplicate in duplicates:
-        for party in Party.objects.filter(institution=duplicate).select_related("memorandum"):
-            if Party.objects.filter(memorandum=party.memorandum, institution=keep).exists():
-                party.delete()
-            else:
-                party.institution = keep
-                party.save()
         for model, field in (
             (Person, "institution"),
-            (Signatory, "institution"),
-            (Commitment, "responsible_institution"),
             (Institution, "parent"),
+            (PartnerLink, "institution"),
         ):
             for record in model.objects.filter(**{field: duplicate}):
                 setattr(record, field, keep)
                 record.save()
-        for acknowledgement in Acknowledgement.objects.filter(institution=duplicate):
-            if Acknowledgement.objects.filter(
-                memorandum_id=acknowledgement.memorandum_id,
-                institution=keep,
-                fingerprint=acknowledgement.fingerprint,
-            ).exists():
-                acknowledgement.delete()
-            else:
-                acknowledgement.institution = keep
-                acknowledgement.save()
-        for link in PartnerLink.objects.filter(institution=duplicate):
-            link.institution = keep
-            link.save()
         names += [duplicate.name, duplicate.short_name]
         names += [alias.name for alias in duplicate.aliases.all()]
         duplicate.delete()

@@ -1,6 +1,7 @@
 """Settings, all read from the environment (see README, "Configuration")."""
 
 import datetime
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -44,8 +45,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "registry",
     "partners",
     "agreements",
+    # Synthetic data and the benchmark (`seed_bulk`, `bench`): management commands only, in a
+    # source checkout; the installed package leaves them out.
+    *(["bench"] if importlib.util.find_spec("bench") else []),
 ]
 
 MIDDLEWARE = [

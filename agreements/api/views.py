@@ -12,9 +12,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from agreements import exports, intake, interchange, services, uploads
+from agreements import services, uploads
+from agreements.exports import memoranda as exports
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
 from agreements.fingerprint import fingerprint
+from agreements.intake import proposal as intake
+from agreements.interchange import jsonld as interchange
 from agreements.models import CooperationArea
 from agreements.selectors import (
     commitment_visible_to,
@@ -287,7 +290,7 @@ class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
         description="Propose a draft memorandum from the text of an announcement (editors and "
         "admins): known institutions by name, acronym or alias, the signing date, the people "
         "with their positions, cooperation areas, the kind and follow-up events. Deterministic "
-        "rules (agreements/intake.py); nothing is saved.",
+        "rules (agreements/intake/proposal.py); nothing is saved.",
     )
     @action(
         detail=False,

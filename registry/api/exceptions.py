@@ -11,8 +11,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from agreements.services import StaleVersion
 from registry.unavailable import is_database_error, unavailable_response
+from registry.versioning import StaleVersion
 
 
 class Conflict(APIException):

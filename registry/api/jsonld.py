@@ -5,7 +5,7 @@ from rest_framework.response import Response
 class JSONLDRenderer(JSONRenderer):
     """`?format=jsonld` (or `Accept: application/ld+json`): the view's JSON-LD document.
 
-    Views that offer it build the document themselves (agreements/interchange.py) from the
+    Views that offer it build the document themselves (agreements/interchange/jsonld.py) from the
     same queryset as their JSON, so visibility is the same; errors are rendered as usual. (The
     OpenAPI schema describes its 2xx answers as JSON-LD documents: registry/api/schema.py.)
     """

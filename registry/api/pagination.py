@@ -1,7 +1,7 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from agreements.caching import CountRememberingPaginator
+from registry.caching import CountRememberingPaginator
 
 
 class RegistryPagination(PageNumberPagination):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from agreements.importing import memoranda_import, read_rows
+from agreements.importing.spreadsheet import memoranda_import, read_rows
 
 
 class Command(BaseCommand):

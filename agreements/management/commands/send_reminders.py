@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from agreements.reminders import reminders_send
+from agreements.reminders.mail import reminders_send
 
 
 def iso_date(value: str) -> datetime.date:

@@ -1,0 +1,111 @@
+"""Institutions as the register sees them: the agreements each is party to (those the reader
+may see), how many, and merging duplicates with everything that refers to them."""
+
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from agreements.models import Party
+from agreements.selectors import memorandum_visible_to
+from agreements.services import institution_merge
+from partners.admin import InstitutionAdmin
+from partners.models import Institution
+
+
+class PartyOfInstitutionInline(admin.TabularInline):
+    """The agreements the institution is party to, read-only: they are edited on the memorandum."""
+
+    model = Party
+    verbose_name = "agreement"
+    verbose_name_plural = "agreements this institution is party to"
+    fields = ["agreement", "role", "signed_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        visible = memorandum_visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(memorandum__in=visible)
+            .select_related("memorandum")
+            .order_by("-memorandum__signed_on", "memorandum_id")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="agreement")
+    def agreement(self, party):
+        url = reverse("admin:agreements_memorandum_change", args=[party.memorandum_id])
+        return format_html('<a href="{}">{}</a>', url, party.memorandum)
+
+    @admin.display(description="signed on")
+    def signed_on(self, party):
+        return party.memorandum.signed_on
+
+
+@admin.register(Institution)
+class InstitutionWithAgreementsAdmin(InstitutionAdmin):
+    list_display = [*InstitutionAdmin.list_display, "agreement_count"]
+    inlines = [*InstitutionAdmin.inlines, PartyOfInstitutionInline]
+    actions = ["merge_institutions"]
+
+    @admin.action(description="Merge selected institutions into one", permissions=["delete"])
+    def merge_institutions(self, request, queryset):
+        """Ask which of the selected to keep, then fold the others into it."""
+        institutions = list(queryset.order_by("name", "id"))
+        if len(institutions) < 2:
+            self.message_user(request, "Select at least two institutions to merge.", "warning")
+            return None
+        keep_id = request.POST.get("keep")
+        if keep_id:
+            keep = next((i for i in institutions if str(i.pk) == keep_id), None)
+            if keep is not None:
+                institution_merge(keep=keep, duplicates=institutions, actor=request.user)
+                self.message_user(
+                    request, f"Merged {len(institutions) - 1} institutions into {keep}."
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/partners/institution/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge institutions",
+                "subtitle": None,
+                "opts": self.model._meta,
+                "institutions": institutions,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def get_queryset(self, request):
+        # Counts only the agreements this user may see, so a count never hints at hidden ones.
+        visible_count = (
+            memorandum_visible_to(request.user)
+            .filter(parties__institution=OuterRef("pk"))
+            .order_by()
+            .values("parties__institution")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
+            )
+        )
+
+    @admin.display(description="agreements", ordering="agreement_count")
+    def agreement_count(self, institution):
+        return institution.agreement_count

@@ -1,0 +1,29 @@
+"""The register's API: the memoranda and their parts, the directory as the reader may see it,
+statistics and calendar feeds."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from agreements.api.partners import InstitutionViewSet, PersonViewSet
+from agreements.api.views import (
+    CommitmentViewSet,
+    CooperationAreaViewSet,
+    DocumentViewSet,
+    MemorandumViewSet,
+)
+from agreements.reminders.api import CalendarFeedView
+from agreements.stats.api import StatsView
+
+router = DefaultRouter()
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("people", PersonViewSet, basename="person")
+router.register("cooperation-areas", CooperationAreaViewSet, basename="cooperationarea")
+router.register("memoranda", MemorandumViewSet, basename="memorandum")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+
+urlpatterns = [
+    path("stats/", StatsView.as_view(), name="stats"),
+    path("calendar.ics", CalendarFeedView.as_view(), name="calendar-feed"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,35 @@
+"""The register's file format: the columns of an export, which an import reads back."""
+
+COLUMNS = [
+    "reference",
+    "title",
+    "kind",
+    "status",
+    "stage",
+    "parties",
+    "party_countries",
+    "signatories",
+    "cooperation_areas",
+    "signed_on",
+    "effective_from",
+    "expires_on",
+    "auto_renew",
+    "visibility",
+    "sdgs",
+    "tags",
+    "source_url",
+    "updated_at",
+    # Beyond SPEC's list, at the end so its order stands: the reference of the memorandum this
+    # one amends or renews, so that an export imports back whole.
+    "supersedes",
+    # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for one that
+    # is not signed: what its partners acknowledge. Computed, so an import ignores it.
+    "fingerprint",
+]
+
+
+SEPARATOR = "; "
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

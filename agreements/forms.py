@@ -1,0 +1,36 @@
+"""Forms shared by the web pages: the filters of the dashboard and the public register."""
+
+from django import forms
+
+from .querysets import Status
+from .selectors import cooperation_areas, party_countries
+
+
+class MemorandumFilterForm(forms.Form):
+    """The filters a page offers; the `MemorandumFilterSet` applies them (same names)."""
+
+    country = forms.ChoiceField(required=False, label="Partner country")
+    area = forms.ChoiceField(required=False, label="Cooperation area")
+    status = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *Status.choices]
+    )
+
+    def __init__(self, *args, countries, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country"), *countries]
+        self.fields["area"].choices = [
+            ("", "Any area"),
+            *((area.code, area.name) for area in areas),
+        ]
+
+    @property
+    def active(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+
+def filter_form(form_class, request, memoranda):
+    return form_class(
+        request.GET or None,
+        countries=party_countries(memoranda),
+        areas=cooperation_areas(),
+    )

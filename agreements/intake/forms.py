@@ -1,0 +1,196 @@
+"""The admin's "Intake from announcement" page: paste the text, see the proposal, confirm it.
+
+The text travels with every step and the proposal is read from it again (the rules are
+deterministic), so nothing is kept between requests and nothing is saved before "Create".
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_countries import countries
+
+from agreements.intake.proposal import Proposal
+from agreements.models import CooperationArea, Memorandum
+from agreements.services import memorandum_create
+from partners.models import Institution
+from partners.services import institution_create
+
+KIND_WORDS = [
+    ("ministry", Institution.Kind.GOVERNMENT),
+    ("agency", Institution.Kind.GOVERNMENT),
+    ("institute", Institution.Kind.RESEARCH_INSTITUTE),
+    ("laboratory", Institution.Kind.RESEARCH_INSTITUTE),
+    ("ltd", Institution.Kind.COMPANY),
+    ("company", Institution.Kind.COMPANY),
+    ("corporation", Institution.Kind.COMPANY),
+    ("foundation", Institution.Kind.NGO),
+    ("association", Institution.Kind.NGO),
+    ("university", Institution.Kind.UNIVERSITY),
+    ("college", Institution.Kind.UNIVERSITY),
+    ("academy", Institution.Kind.UNIVERSITY),
+]
+
+
+def guess_kind(name: str) -> str:
+    lowered = name.lower()
+    for word, kind in KIND_WORDS:
+        if word in lowered:
+            return kind
+    return Institution.Kind.OTHER
+
+
+class IntakeTextForm(forms.Form):
+    text = forms.CharField(
+        label="Announcement",
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
+        help_text="Paste the text of a press release or news item about a signing.",
+    )
+
+
+class IntakeConfirmForm(forms.Form):
+    """What to create from a proposal: the draft's fields, which registered parties, which
+    unknown institutions to create (with their country), which areas and commitments."""
+
+    title = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=Memorandum.Kind.choices)
+    signed_on = forms.DateField(required=False, help_text="YYYY-MM-DD")
+    visibility = forms.ChoiceField(
+        choices=Memorandum.Visibility.choices, initial=Memorandum.Visibility.INTERNAL
+    )
+    source_url = forms.URLField(
+        required=False, assume_scheme="https", label="Announcement URL", max_length=500
+    )
+    parties = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Registered parties"
+    )
+    cooperation_areas = forms.ModelMultipleChoiceField(
+        queryset=CooperationArea.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    commitments = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Follow-ups as commitments"
+    )
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.fields["title"].initial = proposal.title
+        self.fields["kind"].initial = proposal.kind
+        self.fields["signed_on"].initial = proposal.signed_on
+        known = proposal.known_parties
+        choices = [(str(party.institution.pk), str(party.institution)) for party in known]
+        # The registered institutions an unknown name resembles, offered unticked instead.
+        for duplicate in proposal.possible_duplicates:
+            value = str(duplicate.institution.pk)
+            if value not in dict(choices):
+                label = f"{duplicate.institution} — resembles “{duplicate.name}”"
+                choices.append((value, label))
+        self.fields["parties"].choices = choices
+        self.fields["parties"].initial = [str(party.institution.pk) for party in known]
+        self.fields["cooperation_areas"].initial = [area.code for area in proposal.areas]
+        self.fields["commitments"].choices = [
+            (str(index), f"{commitment.title} (due {commitment.due_on.isoformat()})")
+            for index, commitment in enumerate(proposal.commitments)
+        ]
+        self.fields["commitments"].initial = [
+            str(index) for index in range(len(proposal.commitments))
+        ]
+        self.unknown_rows = []
+        for index, party in enumerate(proposal.unknown_parties):
+            prefix = f"new_{index}"
+            self.fields[f"{prefix}_create"] = forms.BooleanField(
+                required=False, label=f"Create “{party.name}” and make it a party"
+            )
+            self.fields[f"{prefix}_name"] = forms.CharField(
+                max_length=255, initial=party.name, label="Name"
+            )
+            self.fields[f"{prefix}_short_name"] = forms.CharField(
+                max_length=50, required=False, initial=party.short_name, label="Acronym"
+            )
+            self.fields[f"{prefix}_country"] = forms.ChoiceField(
+                choices=[("", "—")] + list(countries), required=False, label="Country"
+            )
+            self.fields[f"{prefix}_kind"] = forms.ChoiceField(
+                choices=Institution.Kind.choices, initial=guess_kind(party.name), label="Kind"
+            )
+            duplicates = [d for d in proposal.possible_duplicates if d.name == party.name]
+            self.unknown_rows.append(
+                {
+                    "party": party,
+                    "duplicates": duplicates,
+                    "fields": [self[f"{prefix}_{name}"] for name in ("name", "short_name")]
+                    + [self[f"{prefix}_{name}"] for name in ("country", "kind")],
+                    "create": self[f"{prefix}_create"],
+                }
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for index in range(len(self.proposal.unknown_parties)):
+            prefix = f"new_{index}"
+            if cleaned_data.get(f"{prefix}_create") and not cleaned_data.get(f"{prefix}_country"):
+                self.add_error(f"{prefix}_country", "Choose the country of the new institution.")
+        return cleaned_data
+
+    def save(self, *, actor) -> tuple[Memorandum, list[Institution]]:
+        """Create the chosen institutions and the draft memorandum, in one transaction."""
+        data = self.cleaned_data
+        chosen = set(data["parties"])
+        created: list[Institution] = []
+        institutions: list[Institution] = []
+        try:
+            with transaction.atomic():
+                unknown_index = 0
+                for party in self.proposal.parties:
+                    if party.institution is not None:
+                        if str(party.institution.pk) in chosen:
+                            institutions.append(party.institution)
+                        continue
+                    prefix = f"new_{unknown_index}"
+                    unknown_index += 1
+                    if not data.get(f"{prefix}_create"):
+                        institutions += [
+                            d.institution
+                            for d in self.proposal.possible_duplicates
+                            if d.name == party.name
+                            and str(d.institution.pk) in chosen
+                            and d.institution not in institutions
+                        ]
+                        continue
+                    institution = institution_create(
+                        actor=actor,
+                        name=data[f"{prefix}_name"],
+                        short_name=data[f"{prefix}_short_name"],
+                        country=data[f"{prefix}_country"],
+                        kind=data[f"{prefix}_kind"],
+                    )
+                    created.append(institution)
+                    institutions.append(institution)
+                commitments = [
+                    {"title": commitment.title, "due_on": commitment.due_on}
+                    for index, commitment in enumerate(self.proposal.commitments)
+                    if str(index) in data["commitments"]
+                ]
+                memorandum = memorandum_create(
+                    actor=actor,
+                    title=data["title"],
+                    kind=data["kind"],
+                    stage=Memorandum.Stage.DRAFT,
+                    signed_on=data["signed_on"],
+                    visibility=data["visibility"],
+                    source_url=data["source_url"],
+                    parties=[
+                        {"institution": institution, "role": "party"}
+                        for institution in institutions
+                    ],
+                    cooperation_areas=list(data["cooperation_areas"]),
+                    commitments=commitments,
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                self.add_error(None, message)
+            raise
+        return memorandum, created

@@ -1,0 +1,1415 @@
+"""Intake from an announcement: a draft memorandum proposed from a press release (SPEC section 6).
+
+`propose(text)` reads the text with deterministic rules, asks only this registry's database (no
+external service, no model), and saves nothing; a person confirms the proposal in the admin
+("Intake from announcement") or uses `POST /api/v1/memoranda/intake/`.
+
+What it finds, and how:
+
+- **Institutions** the registry knows, by name, acronym or alias, case- and accent-insensitively
+  (acronyms case-sensitively, so that "NU" is not the word "nu"), anywhere in the text: inside
+  longer phrases, in the possessive ("NU's"), "University of X" written "X University", and
+  names in Cyrillic with Russian case endings ("Назарбаев Университета"). The longest name
+  wins where names overlap ("UNESCO-ICHEI" over "UNESCO"). A registered parent body mentioned
+  beside its own centre (UNESCO beside UNESCO-ICHEI) is taken as context, not as a party.
+- **Unknown institutions**: runs of capitalised words around an institution word ("University
+  of X", "X Institute", "X Technical University", "Ministry of …") and names followed by an
+  acronym in parentheses ("Kazakh-British Technical University (KBTU)"). Each is proposed as a
+  party without an id, listed in `unknown_institutions`, and compared with the registry by
+  trigram similarity (`partners.matching`), near ones listed in `possible_duplicates`.
+- **The signing date**, written "May 29, 2023", "29 May 2023", "29th of May 2023",
+  "2023-05-29", "29.05.2023" (day first; "05/29/2023" is read as month first only when the
+  day cannot be a month), "29 мая 2023 г." or "May 29" (the year taken from the nearest full
+  date, e.g. a dateline): the date nearest a word of signing ("signed", "signing", "inked",
+  "подписали") in its sentence, else the first date of the text.
+- **People** after an honorific (Prof., Dr., Mr., Ms., Mrs., Sir, профессор, д-р …) or a title
+  (President, Rector, Vice-Rector, Dean, Director, ректор …): the honorific; the position from
+  an apposition ("Prof. Han Wei, Executive Deputy Director of UNESCO-ICHEI"), a parenthesis, or
+  the title ("NU President Shigeo Katsu"); the institution from the same phrase ("of X", "at X",
+  "X's", "X President …"), else from the registry's record of the person, else the nearest
+  institution in the clause. "online", "via video link", "remotely", "virtually", "онлайн" …
+  near a person make their mode `remote`.
+- **Cooperation areas** by their names and synonyms (`AREA_SYNONYMS`: "third-party training"
+  → capacity-building, "IIOE" → online-education, "consultancies" → joint-bidding, "student
+  exchange" → student-mobility …), outside institution names and outside the sentences' clauses
+  about follow-up events (those are commitments, not areas).
+- **The kind**: memorandum of agreement → moa, memorandum of understanding / MoU → mou,
+  framework agreement, letter of intent, exchange agreement, amendment, renewal; "agreement"
+  alone → other.
+- **Commitments**: follow-up events with a month ("the launching ceremony … in July 2023") or
+  a date ("a workshop will be held on 15 May 2024") in a sentence about what will happen
+  (invited, will, scheduled, planned …). A month is due on its **last day** (2023-07-31): the
+  event falls within the month, so the end of the month is the first day by which it is
+  certainly due, and a reminder before it is never too late.
+- **The title**: "<kind> between <parties>", e.g. "Memorandum of understanding between NU,
+  UNESCO-ICHEI and SUSTech".
+"""
+
+import calendar
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from agreements.models import CooperationArea, Memorandum
+from partners.matching import InstitutionMatcher
+from partners.models import Institution, Person
+from partners.names import normalise
+
+MAX_NAME_TOKENS = 16
+
+# --- Text ----------------------------------------------------------------------------------------
+
+QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+
+
+def clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    text = re.sub(r"[\u00a0\u2007\u202f\t]", " ", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+WORD = re.compile(r"[^\W_]+")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Russian case endings, already folded as `normalise` folds them (й → и, ё → е).
+RU_ENDINGS = sorted(
+    [
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ами",
+        "ями",
+        "ои",
+        "еи",
+        "ии",
+        "ыи",
+        "ая",
+        "яя",
+        "ую",
+        "юю",
+        "ое",
+        "ее",
+        "ом",
+        "ем",
+        "ым",
+        "им",
+        "ых",
+        "их",
+        "ов",
+        "ев",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "ы",
+        "и",
+        "о",
+        "ь",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+def fold(token: str) -> str:
+    """A word as names are compared: case- and accent-insensitive; Russian words stemmed."""
+    folded = normalise(token)
+    if len(folded) > 4 and CYRILLIC.search(folded):
+        for ending in RU_ENDINGS:
+            if folded.endswith(ending) and len(folded) - len(ending) >= 3:
+                return folded[: -len(ending)]
+    return folded
+
+
+def gap_signature(gap: str) -> str:
+    """What separates two words of a name, ignoring spaces and hyphens ("UNESCO-ICHEI" is
+    "UNESCO ICHEI"), but not other punctuation ("Co., Ltd.")."""
+    return re.sub(r"[\s\-]", "", gap)
+
+
+LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+
+def transliterate(word: str) -> str:
+    """Cyrillic letters in Latin ones, keeping case: Russian texts write registered acronyms in
+    Cyrillic ("КазНУ" for KazNU, "ЕНУ" for ENU)."""
+    if not CYRILLIC.search(word):
+        return word
+    letters = []
+    for char in word:
+        latin = LATIN.get(char.lower(), char)
+        letters.append(latin.capitalize() if char.isupper() else latin)
+    return "".join(letters)
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    folded: str
+
+    @property
+    def latin(self) -> str:
+        return transliterate(self.text)
+
+
+def tokens_of(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in WORD.finditer(text)]
+
+
+def name_key(name: str, *, exact: bool) -> tuple:
+    """Words and the punctuation between them, e.g. ("l", ".", "n", ".", "gumilyov", …)."""
+    words = list(WORD.finditer(name))
+    key: list[str] = []
+    for index, match in enumerate(words):
+        if index:
+            key.append(gap_signature(name[words[index - 1].end() : match.start()]))
+        key.append(match.group() if exact else fold(match.group()))
+    return tuple(key)
+
+
+def is_acronym(name: str) -> bool:
+    """Names compared case-sensitively: acronyms (NU, SUSTech, UNESCO-ICHEI, U of T)."""
+    capitals = sum(char.isupper() for char in name)
+    return (capitals >= 2 and len(name) <= 15) or len(name) <= 4
+
+
+# A line break ends a sentence when a capital or a digit starts the next line (a headline, a
+# dateline); a blank line always does. Other line breaks are wrapping.
+SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s+|\n\s*\n\s*|\n(?=[^\W_a-zа-яё])")
+ABBREVIATIONS = {
+    "prof", "dr", "mr", "mrs", "ms", "st", "no", "co", "ltd", "inc", "jr", "sr", "vs", "e.g",
+    "i.e", "approx", "dept", "univ", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "г", "гг", "проф", "им", "ул", "h.e", "acad",
+}  # fmt: skip
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; lines (headlines, datelines) end sentences too."""
+    spans = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        before = text[start : match.start()]
+        if "\n" not in match.group():
+            last = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", before)
+            word = last.group(1).lower() if last else ""
+            if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        if before.strip():
+            spans.append((start, match.start() + len(match.group().rstrip())))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def sentence_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= position < end:
+            return start, end
+    return (0, 0)
+
+
+def masked(text: str, spans) -> str:
+    characters = list(text)
+    for start, end in spans:
+        characters[start:end] = " " * (end - start)
+    return "".join(characters)
+
+
+# --- Institutions --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class FoundParty:
+    """An institution the text names: a registered one, or a candidate for creation."""
+
+    name: str
+    institution: Institution | None = None
+    short_name: str = ""
+    country: str | None = None
+    first_at: int = 0
+    ambiguous: list[Institution] = field(default_factory=list)
+    context_only: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+# Institutions named only after these words witness, host or support a signing: not parties.
+CONTEXT_BEFORE = re.compile(
+    r"(?i)\b(?:in the presence of|witnessed by|with the (?:support|participation) of|supported by"
+    r"|sponsored by|funded by|observed by|under the auspices of)\s+(?:(?:the\s+)?(?:"
+    r"representatives?|officials?|a delegation|delegations?|members?)\s+(?:of|from)\s+)?"
+    r"(?:the\s+)?$"
+)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    party: FoundParty
+
+
+class Directory:
+    """Every registered institution's names, and every person's, indexed by their words."""
+
+    def __init__(self):
+        self.folded: dict[tuple, list[Institution]] = {}
+        self.exact: dict[tuple, list[Institution]] = {}
+        self.people: dict[tuple, list[Person]] = {}
+        self.longest = 1
+        self.matcher = InstitutionMatcher()
+        for institution in Institution.objects.prefetch_related("aliases"):
+            self.matcher.add(institution)
+            self._add_institution(institution)
+        for person in Person.objects.select_related("institution"):
+            key = name_key(person.full_name, exact=False)
+            if len(key) >= 3:  # at least two words
+                self.people.setdefault(key, []).append(person)
+
+    def _add_institution(self, institution: Institution) -> None:
+        names = [institution.name, institution.short_name]
+        names += [alias.name for alias in institution.aliases.all()]
+        for name in filter(None, names):
+            exact = is_acronym(name)
+            keys = {name_key(name, exact=exact)}
+            if not exact:
+                keys |= variants(name_key(name, exact=False))
+            for key in keys:
+                if not key:
+                    continue
+                index = self.exact if exact else self.folded
+                found = index.setdefault(key, [])
+                if institution not in found:
+                    found.append(institution)
+                self.longest = max(self.longest, len(key))
+
+    def scan(self, text: str, tokens: list[Token]) -> list[tuple[int, int, list[Institution]]]:
+        """(start, end, institutions) of each name in the text, longest first, left to right."""
+        found = []
+        index = 0
+        while index < len(tokens):
+            match = self._longest_at(text, tokens, index)
+            if match is None:
+                index += 1
+                continue
+            length, institutions = match
+            found.append((tokens[index].start, tokens[index + length - 1].end, institutions))
+            index += length
+        return found
+
+    def _longest_at(self, text, tokens, index):
+        words = min((self.longest + 1) // 2, MAX_NAME_TOKENS, len(tokens) - index)
+        for length in range(words, 0, -1):
+            window = tokens[index : index + length]
+            gaps = [
+                gap_signature(text[window[i - 1].end : window[i].start]) for i in range(1, length)
+            ]
+            if any(len(text[window[i - 1].end : window[i].start]) > 4 for i in range(1, length)):
+                continue
+            for exact, index_ in ((True, self.exact), (False, self.folded)):
+                key: list[str] = []
+                for i, token in enumerate(window):
+                    if i:
+                        key.append(gaps[i - 1])
+                    key.append(token.latin if exact else token.folded)
+                institutions = index_.get(tuple(key))
+                if institutions:
+                    return length, institutions
+        return None
+
+    def people_in(self, text: str, tokens: list[Token]) -> list[tuple[int, int, Person]]:
+        found = []
+        for index in range(len(tokens)):
+            for length in (4, 3, 2):
+                window = tokens[index : index + length]
+                if len(window) < length:
+                    continue
+                key: list[str] = []
+                for i, token in enumerate(window):
+                    if i:
+                        key.append(gap_signature(text[window[i - 1].end : token.start]))
+                    key.append(token.folded)
+                people = self.people.get(tuple(key))
+                if people:
+                    found.append((window[0].start, window[-1].end, people[0]))
+                    break
+        return found
+
+
+def variants(key: tuple) -> set[tuple]:
+    """Other ways of writing a name: without "The"; "University of X" ↔ "X University"."""
+    words = [word for index, word in enumerate(key) if index % 2 == 0]
+    result = set()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+        result.add(_plain_key(words))
+    if len(words) > 2 and words[0] == "university" and words[1] == "of":
+        result.add(_plain_key([*words[2:], "university"]))
+    elif len(words) > 1 and words[-1] == "university" and "of" not in words:
+        result.add(_plain_key(["university", "of", *words[:-1]]))
+    return result
+
+
+def _plain_key(words: list[str]) -> tuple:
+    key: list[str] = []
+    for index, word in enumerate(words):
+        if index:
+            key.append("")
+        key.append(word)
+    return tuple(key)
+
+
+ORG_WORDS = {
+    "university", "universitat", "universite", "universidad", "universidade", "universiteit",
+    "universita", "uniwersytet", "institute", "institut", "instituto", "istituto", "college",
+    "academy", "akademie", "academia", "polytechnic", "politecnico", "polytechnique", "school",
+    "ministry", "agency", "foundation", "council", "association", "corporation", "company",
+    "ltd", "inc", "llc", "gmbh", "bank", "hospital", "laboratory", "laboratories", "centre",
+    "center", "observatory", "museum", "library", "consortium", "alliance", "federation",
+    "society", "commission", "authority", "organisation", "organization", "hub", "secretariat",
+    "conservatory", "conservatoire", "seminary", "universities",
+    # Russian, stemmed as `fold` stems them.
+    "университет", "институт", "академи", "министерств", "колледж", "фонд", "центр",
+    "ассоциаци", "компани", "консорциум",
+}  # fmt: skip
+NOT_INSTITUTION_WORDS = {
+    "memorandum", "agreement", "summit", "ceremony", "programme", "program", "conference",
+    "forum", "day", "week", "goal", "goals", "award", "prize", "declaration", "strategy",
+    "project", "initiative", "course", "courses", "degree", "scholarship", "letter", "year",
+    "games", "olympiad", "festival", "fair", "expo", "exhibition", "report", "ranking",
+    "rankings", "workshop", "seminar", "network",
+}  # fmt: skip
+CONNECTORS = {"of", "and", "for", "the", "de", "la", "du", "des", "di", "für", "fur", "und", "y",
+              "in", "on", "&", "del", "der", "at"}  # fmt: skip
+# Capitalised words that begin a sentence or a title rather than a name.
+LEADING_NOISE = {
+    "the", "a", "an", "this", "that", "these", "yesterday", "today", "on", "in", "at", "as",
+    "last", "next", "both", "and", "representatives", "delegations", "officials", "partners",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "joint",
+    "press", "release", "news", "under", "with", "between", "from", "by", "for", "our", "its",
+    "their", "new", "signing", "during", "after", "before", "while", "when", "dear",
+}  # fmt: skip
+MONTH_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+}  # fmt: skip
+ACRONYM_IN_PARENTHESES = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-Za-zА-Яа-яЁё&\-]{1,14})\s*\)")
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper()
+
+
+def unknown_institutions(text: str, tokens: list[Token], taken) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, acronym) of institution-like names outside the spans `taken`."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if any(start <= token.start < end for start, end in taken):
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        joined = bool(current) and re.fullmatch(r"[ \-]{1,2}", text[current[-1].end : token.start])
+        if _capitalised(token) or (joined and token.folded in CONNECTORS):
+            if current and not joined:
+                runs.append(current)
+                current = []
+            current.append(token)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+
+    found = []
+    for run in runs:
+        while run and run[-1].folded in CONNECTORS:
+            run = run[:-1]
+        for part in _split_run(run):
+            name_tokens = _institution_part(part)
+            if not name_tokens:
+                continue
+            start, end = name_tokens[0].start, name_tokens[-1].end
+            acronym_match = ACRONYM_IN_PARENTHESES.match(text[end:])
+            acronym = acronym_match.group(1) if acronym_match else ""
+            if _is_area_name(text[start:end]):
+                continue
+            has_org_word = any(token.folded in ORG_WORDS for token in name_tokens)
+            if not has_org_word and not (acronym and _initials_match(name_tokens, acronym)):
+                continue
+            found.append((start, end, text[start:end], acronym))
+    return found
+
+
+def _is_area_name(name: str) -> bool:
+    """ "International Institute for Online Education" names an area (IIOE), not a party."""
+    return any(
+        re.fullmatch(pattern, name, re.IGNORECASE)
+        for patterns in AREA_SYNONYMS.values()
+        for pattern in patterns
+    )
+
+
+def _split_run(run: list[Token]) -> list[list[Token]]:
+    """Split "University of Tartu and Riga Technical University" in two; keep "University of
+    Science and Technology" whole (its second half has no institution word)."""
+    for index, token in enumerate(run):
+        if token.folded in {"and", "&"} and 0 < index < len(run) - 1:
+            left, right = run[:index], run[index + 1 :]
+            if any(t.folded in ORG_WORDS for t in left) and any(
+                t.folded in ORG_WORDS for t in right
+            ):
+                return [*_split_run(left), *_split_run(right)]
+    return [run]
+
+
+def _institution_part(run: list[Token]) -> list[Token]:
+    """The institution's own words in a run of capitalised words: from the capitalised words
+    just before its first institution word (not across "of", "for", a title or a date) to the
+    end of the run. Without an institution word, the run less its leading noise."""
+    first = next((i for i, token in enumerate(run) if token.folded in ORG_WORDS), None)
+    if first is None:
+        start = 0
+        while start < len(run) and (
+            run[start].folded in LEADING_NOISE | CONNECTORS or run[start].folded in MONTH_WORDS
+        ):
+            start += 1
+        part = run[start:]
+    else:
+        start = first
+        while start > 0:
+            before = run[start - 1]
+            if (
+                before.folded in CONNECTORS
+                or before.folded in LEADING_NOISE
+                or before.folded in MONTH_WORDS
+                or TITLE_WORD.fullmatch(before.text)
+            ):
+                break
+            start -= 1
+        part = run[start:]
+    if any(token.folded in NOT_INSTITUTION_WORDS for token in part):
+        return []
+    return part if len(part) >= 2 else []
+
+
+def _initials_match(tokens: list[Token], acronym: str) -> bool:
+    initials = "".join(
+        piece[0] for token in tokens if token.folded not in CONNECTORS for piece in [token.text]
+    ).upper()
+    capitals = "".join(char for char in acronym if char.isupper())
+    return len(capitals) >= 2 and capitals == initials
+
+
+# --- People --------------------------------------------------------------------------------------
+
+HONORIFICS = {
+    "prof.": "Prof.", "prof": "Prof.", "professor": "Prof.", "dr.": "Dr.", "dr": "Dr.",
+    "doctor": "Dr.", "mr.": "Mr.", "mr": "Mr.", "mrs.": "Mrs.", "mrs": "Mrs.", "ms.": "Ms.",
+    "ms": "Ms.", "sir": "Sir", "dame": "Dame", "academician": "Academician", "h.e.": "H.E.",
+    "проф.": "Prof.", "профессор": "Prof.", "д-р": "Dr.", "доктор": "Dr.", "г-н": "Mr.",
+    "г-жа": "Ms.", "академик": "Academician",
+}  # fmt: skip
+HONORIFIC = (
+    r"(?:Prof\.|Professor|Dr\.|Doctor|Mr\.|Mrs\.|Ms\.|Sir|Dame|Academician|H\.E\."
+    r"|(?i:проф\.|профессор|д-р|доктор|г-н|г-жа|академик))"
+)
+TITLE = (
+    r"(?:(?:(?:Executive|Deputy|Vice|Acting|First|Senior|Associate|Assistant)[- ])*"
+    r"(?:President|Rector|Pro-Rector|Provost|Chancellor|Vice-Chancellor|Pro-Vice-Chancellor"
+    r"|Dean|Director[- ]General|Director|Chairman|Chairwoman|Chairperson|Chair|CEO|Minister"
+    r"|Ambassador|Secretary[- ]General|Principal|Governor|Mayor|Akim|Head)"
+    r"|(?i:проректор|ректор|президент|директор|декан|министр|председатель|аким))"
+)
+TITLE_WORD = re.compile(TITLE)
+ANCHOR = re.compile(
+    rf"(?<![\w\-])(?:(?P<title>{TITLE})[^\S\n]+)?(?P<honorific>{HONORIFIC})[^\S\n]+"
+    rf"|(?<![\w\-])(?P<title_only>{TITLE})[^\S\n]+"
+)
+NAME_WORD = re.compile(r"[^\S\n]*([^\W\d_][\w'\-]*)")
+PARTICLES = {"van", "von", "de", "der", "da", "bin", "ibn", "al", "el", "la", "le", "di", "du",
+             "dos", "del", "ten", "ter"}  # fmt: skip
+NOT_NAME_WORDS = (
+    ORG_WORDS
+    | MONTH_WORDS
+    | {
+        "the", "of", "and", "for", "said", "says", "noted", "added", "was", "is", "who", "from",
+        "national", "state", "international", "vice", "deputy", "executive", "president",
+        "rector", "dean", "director", "minister", "chancellor", "provost", "university's",
+    }
+)  # fmt: skip
+POSITION_WORDS = re.compile(
+    r"(?i)\b(?:president|rector|director|dean|chancellor|provost|minister|head|chair\w*|"
+    r"officer|secretary|manager|coordinator|professor|vice|deputy|ceo|founder|ambassador|"
+    r"principal|chief|governor|lead|leader|representative|counsellor|adviser|advisor|"
+    r"проректор|ректор|директор|декан|президент|министр|руководител\w*|заведующ\w*|"
+    r"председател\w*|заместител\w*)"
+)
+REMOTE = re.compile(
+    r"(?i)\b(?:on-?line(?![\s\-]*(?:education|learning|course|courses|programmes?|programs?|"
+    r"platform|teaching|degrees?|resources|university))|via video[- ]?(?:link|conference|call)|"
+    r"by video[- ]?(?:link|conference)|videoconferenc\w*|video[- ]?link|remotely|virtually|"
+    r"via zoom|via teams|by zoom|онлайн(?![\s\-]*(?:образовани|обучени|курс))|дистанционно|"
+    r"по видеосвязи|в режиме видеоконференции|в онлайн-формате)"
+)
+APPOSITION_END = re.compile(
+    r"(?:,|;|\)|\.(?:\s|$)|\s+(?:was|were|is|has|had|took|joined|signed|attended|said|noted|"
+    r"hosted|welcomed|participated|spoke|added|who|and\s+(?=" + HONORIFIC + r"))\b|\n|$)"
+)
+
+
+@dataclass
+class FoundPerson:
+    full_name: str
+    start: int
+    end: int
+    honorific: str = ""
+    position: str = ""
+    party: FoundParty | None = None
+    institution_name: str | None = None
+    mode: str = "in_person"
+
+
+def _name_after(text: str, position: int, *, minimum: int, taken) -> tuple[int, int] | None:
+    """The span of 1–4 capitalised name words starting at `position`."""
+    words: list[tuple[int, int]] = []
+    cursor = position
+    pending_particle = None
+    while len(words) < 4:
+        match = NAME_WORD.match(text, cursor)
+        if not match:
+            break
+        word = match.group(1)
+        start, end = match.start(1), match.end(1)
+        if any(s <= start < e for s, e in taken):
+            break
+        if word.lower() in PARTICLES and words and pending_particle is None:
+            pending_particle = (start, end)
+            cursor = end
+            continue
+        if not (word[0].isupper() and not word.isupper() or (len(word) <= 3 and word.istitle())):
+            break
+        if normalise(word).strip("'") in NOT_NAME_WORDS or TITLE_WORD.fullmatch(word):
+            break
+        words.append((start, end))
+        pending_particle = None
+        cursor = end
+    if len(words) < minimum:
+        return None
+    return words[0][0], words[-1][1]
+
+
+def find_people(text: str, taken) -> list[FoundPerson]:
+    people = []
+    for anchor in ANCHOR.finditer(text):
+        title = anchor.group("title") or anchor.group("title_only") or ""
+        honorific_text = anchor.group("honorific") or ""
+        span = _name_after(text, anchor.end(), minimum=1 if honorific_text else 2, taken=taken)
+        if span is None:
+            continue
+        person = FoundPerson(
+            full_name=text[span[0] : span[1]],
+            start=anchor.start(),
+            end=span[1],
+            honorific=HONORIFICS.get(honorific_text.lower(), honorific_text),
+            position=_tidy(title),
+        )
+        people.append(person)
+    return people
+
+
+def _tidy(phrase: str) -> str:
+    phrase = " ".join(phrase.split()).strip(" ,;:-")
+    phrase = re.sub(r"(?i)^(?:the|a|an)\s+", "", phrase)
+    return phrase[:1].upper() + phrase[1:] if phrase else ""
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+EN_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+RU_MONTHS = {
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
+    "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+}  # fmt: skip
+EN_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+RU_MONTH = (
+    r"(?i:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|август[ае]?"
+    r"|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])"
+)
+MONTH = rf"(?:{EN_MONTH}|{RU_MONTH})"
+DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+YEAR = r"(?P<y>(?:19|20)\d{2})"
+YEAR_WORD = r"(?:\s*(?:г\.|года|год)(?!\w))?"
+FULL_DATES = [
+    re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d])"),
+    re.compile(r"(?<![\d.])(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>(?:19|20)\d{2})(?![\d])"),
+    re.compile(rf"(?<!\w){DAY}(?:\s+of)?\s+(?P<m>{MONTH}),?\s+{YEAR}{YEAR_WORD}(?!\d)"),
+    re.compile(rf"(?<!\w)(?P<m>{EN_MONTH})\s+{DAY},?\s+{YEAR}(?!\d)"),
+]
+MONTH_YEAR = re.compile(rf"(?<!\w)(?P<m>{MONTH}),?\s+{YEAR}{YEAR_WORD}(?!\d)")
+DAY_MONTH = [
+    re.compile(rf"(?<!\w){DAY}(?:\s+of)?\s+(?P<m>{MONTH})(?!\w)"),
+    re.compile(rf"(?<!\w)(?P<m>{EN_MONTH})\s+{DAY}(?![\d\w])"),
+]
+SIGNING = re.compile(
+    r"(?i)\b(?:sign(?:ed|ing|s)?|inked|concluded|entered into|подписал\w*|подписан\w*)\b"
+)
+FOLLOW_UP = re.compile(
+    r"(?i)\b(?:will|shall|invited|invitation|invites?|upcoming|scheduled|planned|plans?|next|"
+    r"expected|forthcoming|to be held|договорились|планиру\w*|состоится|пройд\w*|приглас\w*)\b"
+)
+
+
+def _month_number(name: str) -> int:
+    lowered = name.lower().rstrip(".")
+    if lowered[:3] in EN_MONTHS and not CYRILLIC.search(lowered):
+        return EN_MONTHS[lowered[:3]]
+    for stem, number in sorted(RU_MONTHS.items(), key=lambda item: -len(item[0])):
+        if lowered.startswith(stem):
+            return number
+    raise ValueError(name)
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    date: datetime.date | None  # None for a day and month whose year is not known
+    month_only: bool = False
+    day: int = 0
+    month: int = 0
+
+
+def find_dates(text: str) -> list[DateMention]:
+    found: list[DateMention] = []
+
+    def free(start, end):
+        return not any(start < m.end and m.start < end for m in found)
+
+    for pattern in FULL_DATES:
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            groups = match.groupdict()
+            try:
+                year = int(groups["y"])
+                if "a" in groups and groups.get("a"):
+                    first, second = int(groups["a"]), int(groups["b"])
+                    day, month = (second, first) if second > 12 >= first else (first, second)
+                else:
+                    day = int(groups["d"])
+                    month = (
+                        int(groups["m"]) if groups["m"].isdigit() else _month_number(groups["m"])
+                    )
+                value = datetime.date(year, month, day)
+            except ValueError:
+                continue
+            found.append(DateMention(match.start(), match.end(), value))
+    for match in MONTH_YEAR.finditer(text):
+        if free(match.start(), match.end()):
+            month, year = _month_number(match.group("m")), int(match.group("y"))
+            last = calendar.monthrange(year, month)[1]
+            found.append(
+                DateMention(match.start(), match.end(), datetime.date(year, month, last), True)
+            )
+    for pattern in DAY_MONTH:
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            try:
+                day, month = int(match.group("d")), _month_number(match.group("m"))
+            except ValueError:
+                continue
+            if not 1 <= day <= 31:
+                continue
+            found.append(DateMention(match.start(), match.end(), None, day=day, month=month))
+    found.sort(key=lambda mention: mention.start)
+    # A day and month take the year of the nearest full date (a dateline, usually).
+    dated = [m for m in found if m.date is not None]
+    for mention in found:
+        if mention.date is None and dated:
+            nearest = min(dated, key=lambda m: abs(m.start - mention.start))
+            try:
+                mention.date = datetime.date(nearest.date.year, mention.month, mention.day)
+            except ValueError:
+                mention.date = None
+    return [mention for mention in found if mention.date is not None]
+
+
+# --- Areas and kinds -----------------------------------------------------------------------------
+
+AREA_SYNONYMS: dict[str, list[str]] = {
+    "capacity-building": [
+        r"capacity[- ]building", r"capacity development", r"third[- ]party training",
+        r"повышени\w* потенциала",
+    ],
+    "teaching": [
+        r"teaching(?! staff)", r"guest lectures?", r"curriculum development", r"co-teaching",
+        r"преподавани\w*",
+    ],
+    "research": [
+        r"research", r"(?:joint |co-)supervision", r"научн\w* исследовани\w*", r"исследовани\w*",
+    ],
+    "knowledge-dissemination": [
+        r"dissemination of knowledge", r"knowledge dissemination",
+        r"knowledge (?:sharing|exchange|transfer)", r"распространени\w* знаний",
+    ],
+    "online-education": [
+        r"IIOE", r"international institute for online education",
+        r"online (?:education|learning|courses?|teaching)", r"e-learning", r"MOOCs?",
+        r"онлайн[- ]?(?:образовани\w*|обучени\w*)", r"дистанционн\w* обучени\w*",
+    ],
+    "joint-bidding": [
+        r"joint bid(?:s|ding)?", r"consultanc(?:y|ies)", r"bidding for",
+        r"joint (?:grant )?(?:proposals|applications)",
+    ],
+    "student-mobility": [
+        r"student (?:exchanges?|mobility)", r"exchange (?:of|for) students", r"exchange students",
+        r"(?:academic )?mobility of students", r"visiting students", r"study abroad",
+        r"academic mobility", r"internships?", r"академическ\w* мобильност\w*",
+        r"студенческ\w* мобильност\w*",
+        r"обмен\w* студент\w*",
+    ],
+    "staff-mobility": [
+        r"staff (?:exchanges?|mobility)", r"faculty (?:exchanges?|mobility)",
+        r"exchange of (?:academic |teaching |administrative )?(?:staff|faculty|academics|"
+        r"researchers|scholars|lecturers)",
+        r"visiting (?:researchers|scholars|professors|faculty)", r"обмен\w* преподавател\w*",
+    ],
+    "joint-programmes": [
+        r"joint (?:\w+ )?(?:degree )?programm?es?", r"joint (?:\w+ )?programs?",
+        r"double[- ]degrees?", r"dual[- ]degrees?", r"joint degrees?",
+        r"совместн\w* (?:\w+ )?программ\w*", r"двойн\w* диплом\w*",
+    ],
+    "professional-development": [
+        r"professional development", r"micro-?certification", r"teacher training",
+        r"training (?:of|for) (?:teachers|staff|faculty)", r"upskilling",
+        r"повышени\w* квалификации",
+    ],
+}  # fmt: skip
+
+KINDS = [
+    ("moa", r"memorand(?:um|a) of agreement|\bMoA\b"),
+    (
+        "mou",
+        r"memorand(?:um|a) of understanding|\bMoUs?\b|меморандум\w* о (?:взаимопонимании|"
+        r"сотрудничестве)",
+    ),
+    ("framework", r"framework (?:cooperation )?agreement|рамочн\w* соглашени\w*"),
+    ("letter_of_intent", r"letters? of intent(?:ion)?|\bLoI\b|письм\w* о намерениях"),
+    ("exchange", r"exchange agreement|соглашени\w* об обмене"),
+]
+KIND_CHANGES = [
+    ("amendment", r"\bamendment\b|\baddendum\b|дополнительн\w* соглашени\w*"),
+    (
+        "renewal",
+        r"\brenew(?:al|ed|s|ing)?\b(?=[^.\n]{0,80}(?:memorand|agreement|MoU|pact|partnership))"
+        r"|продлени\w* (?:меморандум|соглашени)",
+    ),
+]
+GENERIC_KINDS = [("mou", r"меморандум\w*|\bmemorandum\b"), ("other", r"agreement|соглашени\w*")]
+TITLE_KINDS = {
+    "mou": "Memorandum of understanding",
+    "moa": "Memorandum of agreement",
+    "framework": "Framework agreement",
+    "exchange": "Exchange agreement",
+    "amendment": "Amendment",
+    "renewal": "Renewal of the agreement",
+    "letter_of_intent": "Letter of intent",
+    "other": "Agreement",
+}
+
+
+def find_kind(text: str) -> str:
+    for kind, pattern in KIND_CHANGES:
+        if re.search(pattern, text, re.IGNORECASE):
+            return kind
+    first = None
+    for kind, pattern in KINDS:
+        match = re.search(pattern, text, re.IGNORECASE)
+        if match and (first is None or match.start() < first[0]):
+            first = (match.start(), kind)
+    if first:
+        return first[1]
+    for kind, pattern in GENERIC_KINDS:
+        if re.search(pattern, text, re.IGNORECASE):
+            return kind
+    return Memorandum.Kind.OTHER
+
+
+# --- Commitments ---------------------------------------------------------------------------------
+
+CLAUSE_BREAK = re.compile(r";|,\s+and\s+|\s+and\s+(?=to\s)|,\s+while\s+|,\s+whereas\s+")
+EVENT_AS_SUBJECT = re.compile(
+    r"^(?P<subject>.+?)(?:\s+(?:will|is|are|shall)\s+(?:be\s+)?(?:expected\s+to\s+(?:be\s+)?)?"
+    r"|,?\s+(?=to\s+(?:be|take)\b))(?:jointly\s+)?(?:to\s+)?(?:be\s+)?(?:held|take place|"
+    r"taking place|scheduled|planned|organi[sz]ed|launched|hosted|arrive|start|begin|open|"
+    r"convened)\b",
+    re.IGNORECASE,
+)
+RU_EVENT_AS_SUBJECT = re.compile(
+    r"^(?P<subject>.+?)\s+(?:состоится|пройд[её]т|начн[её]тся|откроется|будет проведен\w*)\b",
+    re.IGNORECASE,
+)
+LEAD_IN = re.compile(
+    r"(?i)\b(?:invited(?:\s+\w+)?\s+to(?:\s+(?:attend|join|take part in|participate in))?|"
+    r"to\s+(?:attend|join|take part in|participate in|hold|host|organi[sz]e|launch|run|convene)|"
+    r"will\s+(?:jointly\s+)?(?:host|hold|organi[sz]e|launch|run|convene|attend|take part in|"
+    r"participate in|meet(?:\s+again)?\s+at)|agreed\s+to\s+(?:\w+\s+)?(?:host|hold|organi[sz]e|"
+    r"launch|run)|договорились\s+(?:провести|организовать)|провести|организовать|"
+    r"пригласил\w*\s+(?:на|в)|примет участие в)\s+"
+)
+
+
+@dataclass
+class FoundCommitment:
+    title: str
+    due_on: datetime.date
+    start: int  # where the event is named
+    end: int
+    date_span: tuple[int, int] = (0, 0)
+
+
+def find_commitments(text: str, spans, dates: list[DateMention], signed: DateMention | None):
+    found: list[FoundCommitment] = []
+    for mention in dates:
+        if mention is signed:
+            continue
+        start, end = sentence_at(spans, mention.start)
+        sentence = text[start:end]
+        if not FOLLOW_UP.search(sentence):
+            continue
+        clause_start, clause_end = start, end
+        for breaker in CLAUSE_BREAK.finditer(sentence):
+            absolute = start + breaker.start()
+            if absolute < mention.start:
+                clause_start = start + breaker.end()
+            elif absolute >= mention.end:
+                clause_end = absolute
+                break
+        clause = text[clause_start:clause_end]
+        title = _event_title(clause, text[mention.start : mention.end])
+        if title and not any(
+            c.due_on == mention.date and c.title.lower() == title.lower() for c in found
+        ):
+            # The event's own words (and its date) are not cooperation areas.
+            at = clause.lower().find(title.lower())
+            title_start = clause_start + at if at >= 0 else clause_start
+            title_end = title_start + len(title) if at >= 0 else clause_end
+            found.append(
+                FoundCommitment(
+                    title, mention.date, title_start, title_end, (mention.start, mention.end)
+                )
+            )
+    return found
+
+
+def _event_title(clause: str, date_text: str) -> str:
+    without_date = re.sub(
+        r"\s*[(,]?\s*(?:(?:in|on|by|during|for|scheduled for|planned for|set for|until|before|"
+        r"в|до|к)\s+)?(?:the\s+)?" + re.escape(date_text) + r"\s*\)?",
+        " ",
+        clause,
+        count=1,
+        flags=re.IGNORECASE,
+    )
+    without_date = without_date.strip().rstrip(".")
+    subject = EVENT_AS_SUBJECT.match(without_date) or RU_EVENT_AS_SUBJECT.match(without_date)
+    if subject:
+        # The event is the last item before the verb: "…, adding X and a summer school, to be
+        # held …" → "a summer school".
+        items = r",\s*|\s+and\s+(?=(?:a|an|the)\s)|\s+adding\s+"
+        title = re.split(items, subject.group("subject"))[-1]
+    else:
+        leads = list(LEAD_IN.finditer(without_date))
+        title = without_date[leads[-1].end() :] if leads else without_date
+        title = re.sub(r"(?i)^(?:and\s+)?to\s+", "", title.strip())
+    title = re.sub(r"\s+(?:in|at)\s+[A-ZА-Я][\w\-]+$", "", title.strip())
+    return _tidy(title)[:300]
+
+
+# --- The proposal --------------------------------------------------------------------------------
+
+
+@dataclass
+class PossibleDuplicate:
+    name: str
+    institution: Institution
+    similarity: float
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "institution": self.institution.pk,
+            "institution_name": self.institution.name,
+            "country": self.institution.country.code,
+            "similarity": round(self.similarity, 3),
+        }
+
+
+@dataclass
+class Proposal:
+    title: str
+    kind: str
+    signed_on: datetime.date | None
+    parties: list[FoundParty]
+    signatories: list[FoundPerson]
+    areas: list[CooperationArea]
+    commitments: list[FoundCommitment]
+    possible_duplicates: list[PossibleDuplicate]
+
+    @property
+    def known_parties(self) -> list[FoundParty]:
+        return [party for party in self.parties if party.institution is not None]
+
+    @property
+    def unknown_parties(self) -> list[FoundParty]:
+        return [party for party in self.parties if party.institution is None]
+
+    def as_dict(self) -> dict:
+        """The response of `POST memoranda/intake/` (SPEC section 6)."""
+        return {
+            "memorandum": {
+                "title": self.title,
+                "kind": self.kind,
+                "signed_on": self.signed_on.isoformat() if self.signed_on else None,
+                "parties": [
+                    {
+                        "institution": party.institution.pk if party.institution else None,
+                        "name": party.name,
+                        "short_name": party.short_name,
+                        "country": party.country,
+                    }
+                    for party in self.parties
+                ],
+                "signatories": [
+                    {
+                        "full_name": person.full_name,
+                        "honorific": person.honorific,
+                        "position": person.position,
+                        "institution_name": person.institution_name,
+                        "mode": person.mode,
+                    }
+                    for person in self.signatories
+                ],
+                "cooperation_areas": [area.code for area in self.areas],
+                "commitments": [
+                    {"title": commitment.title, "due_on": commitment.due_on.isoformat()}
+                    for commitment in self.commitments
+                ],
+            },
+            "unknown_institutions": [party.name for party in self.unknown_parties],
+            "possible_duplicates": [duplicate.as_dict() for duplicate in self.possible_duplicates],
+        }
+
+
+def propose(text: str, *, directory: Directory | None = None) -> Proposal:
+    """A draft memorandum read from the text of an announcement; nothing is saved."""
+    directory = directory or Directory()
+    text = clean(text)
+    spans = sentences(text)
+    tokens = tokens_of(text)
+
+    # 1. Registered institutions.
+    mentions: list[Mention] = []
+    by_institution: dict[int, FoundParty] = {}
+    for start, end, institutions in directory.scan(text, tokens):
+        if len(institutions) == 1:
+            institution = institutions[0]
+            party = by_institution.get(institution.pk)
+            if party is None:
+                party = by_institution[institution.pk] = FoundParty(
+                    name=institution.name,
+                    institution=institution,
+                    short_name=institution.short_name,
+                    country=institution.country.code or None,
+                    first_at=start,
+                )
+        else:
+            party = FoundParty(name=text[start:end], first_at=start, ambiguous=institutions)
+        mentions.append(Mention(start, end, party))
+    _resolve_ambiguous(mentions, by_institution)
+    parents = {party.institution.parent_id for party in by_institution.values()}
+    for party in by_institution.values():
+        if party.institution.pk in parents:
+            party.context_only = True
+
+    # 2. People (their names are not institutions), then unknown institutions.
+    taken = [(m.start, m.end) for m in mentions]
+    people = find_people(text, taken)
+    people_spans = [(person.start, person.end) for person in people]
+    unknown: dict[str, FoundParty] = {}
+    candidates = unknown_institutions(text, tokens, taken + people_spans)
+    # A unit or programme of a named institution ("Huawei ICT Academy"), wherever it is named.
+    # So is one "at" or "of" one ("the Centre for International Experience at U of T").
+    units = {
+        normalise(name)
+        for start, end, name, _ in candidates
+        if any(
+            (m.end <= start and re.fullmatch(r"[^\S\n]+", text[m.end : start]))
+            or (m.start >= end and re.fullmatch(r"\s+(?:at|of)\s+(?:the\s+)?", text[end : m.start]))
+            for m in mentions
+        )
+    }
+    for start, end, name, acronym in candidates:
+        key = normalise(name)
+        if key in units:
+            continue
+        matches = directory.matcher.exact(name) or (
+            directory.matcher.exact(acronym) if acronym else []
+        )
+        if len(matches) == 1:
+            institution = matches[0]
+            party = by_institution.setdefault(
+                institution.pk,
+                FoundParty(
+                    name=institution.name,
+                    institution=institution,
+                    short_name=institution.short_name,
+                    country=institution.country.code or None,
+                    first_at=start,
+                ),
+            )
+        else:
+            party = unknown.setdefault(key, FoundParty(name=name, first_at=start))
+            party.short_name = party.short_name or acronym
+        mentions.append(Mention(start, end, party))
+    for party in unknown.values():
+        if not party.short_name:
+            continue
+        for token in tokens:
+            if token.text == party.short_name and not any(
+                m.start <= token.start < m.end for m in mentions
+            ):
+                mentions.append(Mention(token.start, token.end, party))
+    mentions.sort(key=lambda mention: mention.start)
+    for party in {id(m.party): m.party for m in mentions}.values():
+        if all(
+            CONTEXT_BEFORE.search(text, sentence_at(spans, m.start)[0], m.start)
+            for m in mentions
+            if m.party is party
+        ):
+            party.context_only = True
+
+    # 3. Each person's position, institution and mode.
+    known_people = directory.people_in(text, tokens)
+    people = _merge_people(people, known_people, taken)
+    for person in people:
+        _describe(person, text, spans, mentions, known_people)
+    _remote_modes(text, spans, people)
+
+    # 4. Dates, follow-ups, areas, kind.
+    dates = find_dates(text)
+    signed = _signing_date(text, spans, dates)
+    commitments = find_commitments(text, spans, dates, signed)
+    institution_spans = [(m.start, m.end) for m in mentions]
+    commitment_spans = [(c.start, c.end) for c in commitments]
+    commitment_spans += [c.date_span for c in commitments]
+    areas = find_areas(masked(text, institution_spans + commitment_spans))
+    kind = find_kind(masked(text, institution_spans))
+
+    parties = sorted(
+        (
+            party
+            for party in {id(m.party): m.party for m in mentions}.values()
+            if not party.context_only
+        ),
+        key=lambda party: min(m.start for m in mentions if m.party is party),
+    )
+    duplicates = []
+    for party in parties:
+        if party.institution is not None:
+            continue
+        if party.ambiguous:
+            duplicates += [PossibleDuplicate(party.name, i, 1.0) for i in party.ambiguous]
+        else:
+            duplicates += [
+                PossibleDuplicate(party.name, near.institution, near.similarity)
+                for near in directory.matcher.near(party.name)
+            ]
+    return Proposal(
+        title=_title(kind, parties),
+        kind=kind,
+        signed_on=signed.date if signed else None,
+        parties=parties,
+        signatories=people,
+        areas=areas,
+        commitments=commitments,
+        possible_duplicates=duplicates,
+    )
+
+
+def _resolve_ambiguous(mentions: list[Mention], by_institution: dict[int, FoundParty]) -> None:
+    """A name several institutions share means the one the text also names unambiguously."""
+    for mention in mentions:
+        candidates = mention.party.ambiguous
+        if not candidates:
+            continue
+        named = [i for i in candidates if i.pk in by_institution]
+        if len(named) == 1:
+            mention.party = by_institution[named[0].pk]
+
+
+def _merge_people(people, known_people, taken) -> list[FoundPerson]:
+    """One entry per person: "Prof. Whitfield" is the Eleanor Whitfield named before; people
+    the registry knows count even without an honorific or title."""
+    merged: list[FoundPerson] = []
+    for person in sorted(people, key=lambda p: p.start):
+        same = next((p for p in merged if _same_person(p.full_name, person.full_name)), None)
+        if same is None:
+            merged.append(person)
+        else:
+            same.honorific = same.honorific or person.honorific
+            same.position = same.position or person.position
+    for start, end, record in known_people:
+        if any(start < s_end and s_start < end for s_start, s_end in taken):
+            continue
+        if any(_same_person(p.full_name, record.full_name) for p in merged):
+            continue
+        merged.append(FoundPerson(full_name=record.full_name, start=start, end=end))
+    merged.sort(key=lambda p: p.start)
+    return merged
+
+
+def _same_person(first: str, second: str) -> bool:
+    a, b = normalise(first).split(), normalise(second).split()
+    if a == b:
+        return True
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return len(shorter) == 1 and shorter[0] == longer[-1]
+
+
+def _describe(person: FoundPerson, text: str, spans, mentions: list[Mention], known) -> None:
+    """Position and institution from the words around the name (see the module docstring)."""
+    after = text[person.end :]
+    sentence_start, sentence_end = sentence_at(spans, person.start)
+    party: FoundParty | None = None
+    position = ""
+
+    def mention_in(start: int, end: int) -> Mention | None:
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
+        return inside[-1] if inside else None
+
+    # "Name, Position of Institution," or "Name (Position, Institution)".
+    apposition = re.match(r"\s*,\s*", after)
+    parenthesis = re.match(r"\s*\(([^()\n]{3,200})\)", after)
+    if apposition:
+        body_start = person.end + apposition.end()
+        end_match = _apposition_end(text, body_start)
+        body = text[body_start:end_match]
+        if POSITION_WORDS.search(body) or mention_in(body_start, end_match):
+            found = mention_in(body_start, end_match)
+            if found:
+                party = found.party
+                head = text[body_start : found.start]
+                tail = text[found.end : end_match]
+                head = re.sub(r"(?i)\s+(?:of|at|from|for)(?:\s+the)?\s*$", "", head)
+                tail = re.sub(r"^'s?\s*", "", tail)
+                position = head.strip() or tail.strip()
+            else:
+                # "… at Cambridge": a place or an institution the registry does not know.
+                position = re.sub(r"\s+at\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*$", "", body)
+    elif parenthesis:
+        inner_start = person.end + parenthesis.start(1)
+        inner_end = person.end + parenthesis.end(1)
+        found = mention_in(inner_start, inner_end)
+        if found:
+            party = found.party
+        parts = [p for p in re.split(r"\s*,\s*", parenthesis.group(1)) if POSITION_WORDS.search(p)]
+        if parts:
+            position = re.sub(r"(?i)\s+(?:of|at)\s+.*$", "", parts[0]) if found else parts[0]
+    # "Name of/from/at/for Institution", also after an apposition ("Name, Position, for X").
+    if party is None:
+        rest = person.end
+        if apposition:
+            rest = _apposition_end(text, person.end + apposition.end())
+        of = re.match(r"\s*,?\s*(?:of|from|at|for|representing)\s+(?:the\s+)?", text[rest:])
+        if of:
+            found = mention_in(rest, rest + of.end() + 300)
+            if found and found.start == rest + of.end():
+                party = found.party
+    # "Institution('s) Title Name" or "Title of Institution, Name".
+    preceding = [m for m in mentions if sentence_start <= m.start and m.end <= person.start]
+    if party is None and preceding:
+        mention = preceding[-1]
+        between = text[mention.end : person.start]
+        of_title = re.search(
+            r"(?P<title>(?:\b[\w\-]+\s+){1,4}?)(?:of|at)\s+(?:the\s+)?$",
+            text[sentence_start : mention.start],
+        )
+        if re.fullmatch(r"(?:'s?)?\s*(?:[\w\-]+\s+){0,6}", between) and (
+            not between.strip(" '") or POSITION_WORDS.search(between)
+        ):
+            party = mention.party
+            if not person.position and between.strip(" 's"):
+                position = re.sub(r"^'s?\s*", "", between)
+        elif (
+            of_title
+            and POSITION_WORDS.search(of_title.group("title"))
+            and re.fullmatch(r"\s*,\s*", between)
+        ):
+            party = mention.party
+            position = position or of_title.group("title")
+    # "Vice Provost for International Cooperation Dr. Name": a position just before.
+    if not position and not person.position:
+        position = _position_before(text, sentence_start, person.start)
+    record = next((r for _, _, r in known if _same_person(r.full_name, person.full_name)), None)
+    if party is None and record is not None:
+        for mention in mentions:
+            if mention.party.institution is not None and mention.party.institution.pk == (
+                record.institution_id
+            ):
+                party = mention.party
+                break
+        else:
+            person.institution_name = record.institution.name
+    # The nearest institution in the clause.
+    if party is None and person.institution_name is None:
+        clause_start = max(
+            [sentence_start]
+            + [
+                sentence_start + m.end()
+                for m in re.finditer(r";", text[sentence_start : person.start])
+            ]
+        )
+        clause_end = min(
+            [sentence_end]
+            + [person.end + m.start() for m in re.finditer(r";", text[person.end : sentence_end])]
+        )
+        nearby = [m for m in mentions if clause_start <= m.start < clause_end]
+        if nearby:
+            party = min(nearby, key=lambda m: abs(m.start - person.start)).party
+    if party is not None:
+        person.party = party
+        person.institution_name = party.name
+    if position and not _is_title_only(person.position, position):
+        person.position = _tidy(position)
+    if not person.position and record is not None:
+        person.position = record.position
+    if not person.honorific and record is not None:
+        person.honorific = record.honorific
+    if person.position:
+        person.position = _tidy(person.position)[:255]
+
+
+def _position_before(text: str, start: int, end: int) -> str:
+    """The capitalised words (and position words, "for", "of") right before a person."""
+    words = list(re.finditer(r"[^\W\d_][\w\-]*", text[start:end]))
+    kept: list[re.Match] = []
+    for word in reversed(words):
+        gap = text[start + word.end() : start + (kept[0].start() if kept else len(text[start:end]))]
+        if kept and gap.strip():
+            break
+        value = word.group()
+        if value[0].isupper() or value in {"for", "of"} or POSITION_WORDS.fullmatch(value):
+            kept.insert(0, word)
+        else:
+            break
+    while kept and kept[0].group() in {"for", "of"}:
+        kept.pop(0)
+    phrase = text[start + kept[0].start() : start + kept[-1].end()] if kept else ""
+    return phrase if POSITION_WORDS.search(phrase) else ""
+
+
+def _is_title_only(title: str, position: str) -> bool:
+    return bool(title) and not POSITION_WORDS.search(position)
+
+
+def _apposition_end(text: str, start: int) -> int:
+    """Where an apposition ends; a parenthesis inside it ("Deputy Vice-Chancellor
+    (International)") does not end it."""
+    cursor = start
+    while True:
+        match = APPOSITION_END.search(text, cursor)
+        if match is None:
+            return len(text)
+        body = text[start : match.start()]
+        if match.group().startswith(")") and body.count("(") > body.count(")"):
+            cursor = match.start() + 1
+            continue
+        return match.start()
+
+
+# "remotely, by Prof. X", "online was Dr. Y": the marker is about the person it leads to.
+REMOTE_LEADS_TO = re.compile(r"[\s,:;]*(?:by|was|were|is|joined by)\s+")
+
+
+def _remote_modes(text: str, spans, people: list[FoundPerson]) -> None:
+    """A remote marker belongs to the person it leads to ("and, remotely, by Prof. X"), else
+    to the person named last before it in its sentence, else the first named after it."""
+    for marker in REMOTE.finditer(text):
+        start, end = sentence_at(spans, marker.start())
+        here = [p for p in people if start <= p.start < end]
+        before = [p for p in here if p.start < marker.start()]
+        after = [p for p in here if p.start > marker.start()]
+        if after and REMOTE_LEADS_TO.fullmatch(text[marker.end() : after[0].start]):
+            chosen = after[0]
+        else:
+            chosen = before[-1] if before else (after[0] if after else None)
+        if chosen is not None:
+            chosen.mode = "remote"
+
+
+def _signing_date(text: str, spans, dates: list[DateMention]) -> DateMention | None:
+    if not dates:
+        return None
+    scored = []
+    for mention in dates:
+        start, end = sentence_at(spans, mention.start)
+        words = [m for m in SIGNING.finditer(text, start, end)]
+        if words:
+            distance = min(abs(w.start() - mention.start) for w in words)
+            scored.append((0 if not mention.month_only else 1, distance, mention.start, mention))
+    if scored:
+        return min(scored, key=lambda item: item[:3])[3]
+    full = [m for m in dates if not m.month_only]
+    return full[0] if full else None
+
+
+def find_areas(text: str) -> list[CooperationArea]:
+    areas = CooperationArea.objects.order_by("code")
+    found = []
+    for area in areas:
+        # An area added later is found by its name; the seeded ones by their synonyms (which
+        # include their names, and refine them: "teaching staff" is not teaching).
+        patterns = AREA_SYNONYMS.get(area.code) or [re.escape(area.name)]
+        if any(
+            re.search(rf"(?<![\w\-]){pattern}(?![\w\-])", text, re.IGNORECASE)
+            for pattern in patterns
+        ):
+            found.append(area)
+    return found
+
+
+def _title(kind: str, parties: list[FoundParty]) -> str:
+    labels = [party.label for party in parties]
+    if not labels:
+        return f"{TITLE_KINDS[kind]} (from an announcement)"
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"{TITLE_KINDS[kind]} between {names}"[:300]

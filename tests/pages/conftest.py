@@ -1,1 +1,0 @@
-from tests.stats.conftest import auditor, register, viewer  # noqa: F401  (shared fixtures)
