@@ -1,6 +1,6 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -79,6 +79,15 @@ def references_generate(
                 if reference not in typed and reference not in reserved
             ]
     return references
+
+
+def reference_counters_raise(*, highest: Mapping[int, int]) -> None:
+    """Make each year's counter at least `highest[year]`, so that the references it generates
+    pass those given by hand (the demo's fixed ones) instead of colliding with them."""
+    with transaction.atomic():
+        for year, sequence in highest.items():
+            ReferenceCounter.objects.get_or_create(year=year)
+            ReferenceCounter.objects.filter(year=year, last__lt=sequence).update(last=sequence)
 
 
 def validate_terms(

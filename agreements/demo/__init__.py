@@ -1,0 +1,184 @@
+"""The demo data in `data.json`: the reference case in full and a few dozen more agreements.
+
+Apart from the reference case (Nazarbayev University, UNESCO-ICHEI and SUSTech, 2023-05-29),
+the agreements, their terms and the people who sign them are illustrative: the institutions are
+real, the memoranda between them are not. ROR ids are given only where they are known to be
+the institution's own; the others are left blank.
+
+In the data, records name institutions and people by their `key` and areas by their code; a
+parent comes before the institutions that name it, and a memorandum before the one that
+`supersedes` it. Signatories sign for their person's institution on the day of signing.
+
+`load_demo()` is idempotent: institutions are matched by (name, country), people by (full
+name, institution) and memoranda by their fixed reference. An institution or person that
+differs from the data here is updated in place; a memorandum whose reference is already taken
+is left alone, so that a second run changes nothing and creates nothing.
+
+A few dates are relative to the day of loading (`{"days_from_today": N}`), so that a fresh
+load always has pending agreements and agreements expiring within 90 and 180 days. They are
+resolved once, when the memorandum is created; signing dates are fixed, so that a reference's
+year is always the year of signing.
+"""
+
+import datetime
+import json
+from collections import Counter
+from importlib import resources
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import Institution, Person
+from partners.names import normalise
+from partners.services import institution_create, institution_update, person_create, person_update
+
+from ..models import CooperationArea, Memorandum
+from ..services import memorandum_create, reference_counters_raise
+
+DATA = json.loads(resources.files(__name__).joinpath("data.json").read_text(encoding="utf-8"))
+REFERENCE_CASE: str = DATA["reference_case"]
+DATES = {"established_on", "signed_on", "effective_from", "expires_on", "due_on", "completed_on"}
+# Every field the data may set, so that one it leaves out is reset to the model's default.
+INSTITUTION_FIELDS = "name short_name kind country city website ror_id established_on description"
+PERSON_FIELDS = "honorific position email phone"
+COUNTS = ("institutions", "aliases", "people", "memoranda", "updated", "skipped")
+# Keys of memoranda and commitments that name other records rather than give their own fields.
+REFERRING = {"parties", "signatories", "commitments", "areas", "supersedes", "area", "responsible"}
+
+
+def _dates(data: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    def date(value):
+        if isinstance(value, dict):
+            return today + datetime.timedelta(days=value["days_from_today"])
+        return datetime.date.fromisoformat(value)
+
+    return {key: date(value) if key in DATES else value for key, value in data.items()}
+
+
+def _values(model, data: dict[str, Any], names: str) -> dict[str, Any]:
+    fields = (model._meta.get_field(name) for name in names.split())
+    return {field.name: data.get(field.name, field.get_default()) for field in fields}
+
+
+def _changes(obj, values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if getattr(obj, name) != value}
+
+
+def _load_institutions(counts: dict, actor) -> dict[str, Institution]:
+    institutions: dict[str, Institution] = {}
+    for data in DATA["institutions"]:
+        values = _values(Institution, _dates(data, timezone.localdate()), INSTITUTION_FIELDS)
+        values["parent_id"] = institutions[data["parent"]].pk if "parent" in data else None
+        institution = Institution.objects.filter(
+            name__iexact=data["name"], country=data["country"]
+        ).first()
+        if institution is None and values["ror_id"]:
+            institution = Institution.objects.filter(ror_id=values["ror_id"]).first()
+        existing = list(institution.aliases.values_list("name", flat=True)) if institution else []
+        known = {normalise(name) for name in existing}
+        missing = [alias for alias in data.get("aliases", ()) if normalise(alias) not in known]
+        counts["aliases"] += len(missing)
+        if institution is None:
+            institution = institution_create(actor=actor, aliases=missing, **values)
+            counts["institutions"] += 1
+        elif (changes := _changes(institution, values)) or missing:
+            # The service sets the aliases as a whole: keep those added by hand.
+            aliases = existing + missing if missing else None
+            institution_update(institution=institution, actor=actor, aliases=aliases, **changes)
+            counts["updated"] += bool(changes)
+        institutions[data["key"]] = institution
+    return institutions
+
+
+def _load_people(institutions: dict[str, Institution], counts: dict, actor) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for data in DATA["people"]:
+        found = {"full_name": data["full_name"], "institution": institutions[data["institution"]]}
+        values = _values(Person, data, PERSON_FIELDS)
+        person = Person.objects.filter(**found).first()
+        if person is None:
+            person = person_create(actor=actor, **found, **values)
+            counts["people"] += 1
+        elif changes := _changes(person, values):
+            person_update(person=person, actor=actor, **changes)
+            counts["updated"] += 1
+        people[data["key"]] = person
+    return people
+
+
+def _memorandum_arguments(data, *, institutions, people, areas, today) -> dict[str, Any]:
+    data = _dates(data, today)
+    signers = [(people[signer["person"]], signer["mode"]) for signer in data.get("signatories", ())]
+    signatories = [
+        {
+            "person": person,
+            "institution": person.institution,
+            "position_at_signing": person.position,
+            "signed_on": data["signed_on"],
+            "mode": mode,
+        }
+        for person, mode in signers
+    ]
+    commitments = [
+        {
+            **{k: v for k, v in _dates(commitment, today).items() if k not in REFERRING},
+            "area": areas[commitment["area"]] if "area" in commitment else None,
+            "responsible_institution": institutions[commitment["responsible"]],
+        }
+        for commitment in data.get("commitments", ())
+    ]
+    supersedes = data.get("supersedes")
+    return {
+        **DATA["memorandum_defaults"],
+        **{key: value for key, value in data.items() if key not in REFERRING},
+        "supersedes": Memorandum.objects.get(reference=supersedes) if supersedes else None,
+        "parties": [
+            {"institution": institutions[party["institution"]], "role": party["role"]}
+            for party in data["parties"]
+        ],
+        "signatories": signatories,
+        "commitments": commitments,
+        "cooperation_areas": [areas[code] for code in data.get("areas", ())],
+    }
+
+
+def load_demo_directory() -> tuple[dict[str, Institution], dict[str, Person]]:
+    """Only the demo's institutions (with aliases) and people, by key: the directory that
+    announcements are read against in the intake tests. Idempotent, like `load_demo`."""
+    with transaction.atomic():
+        institutions = _load_institutions(Counter(), actor=None)
+        return institutions, _load_people(institutions, Counter(), actor=None)
+
+
+def load_demo(*, actor=None) -> dict[str, int]:
+    """Load the demo data; running it again creates and changes nothing.
+
+    Returns how many institutions, aliases, people and memoranda were created, how many
+    institutions and people were `updated` to match the data here, and how many memoranda
+    were `skipped` because their reference was already taken.
+    """
+    counts = dict.fromkeys(COUNTS, 0)
+    today = timezone.localdate()
+    highest: dict[int, int] = {}  # each year's highest fixed sequence, for its counter
+    with transaction.atomic():
+        institutions = _load_institutions(counts, actor)
+        people = _load_people(institutions, counts, actor)
+        areas = CooperationArea.objects.in_bulk(DATA["area_codes"], field_name="code")
+        references = [data["reference"] for data in DATA["memoranda"]]
+        taken = set(
+            Memorandum.objects.filter(reference__in=references).values_list("reference", flat=True)
+        )
+        for data in DATA["memoranda"]:
+            year, sequence = map(int, data["reference"].split("-")[1:])
+            highest[year] = max(highest.get(year, 0), sequence)
+            if data["reference"] in taken:
+                counts["skipped"] += 1
+                continue
+            arguments = _memorandum_arguments(
+                data, institutions=institutions, people=people, areas=areas, today=today
+            )
+            memorandum_create(actor=actor, **arguments)
+            counts["memoranda"] += 1
+        reference_counters_raise(highest=highest)
+    return counts
