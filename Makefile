@@ -37,7 +37,7 @@ test: lint
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-# The production stack without Docker (docs/deploy.md): gunicorn against DATABASE_URL, bound to
+# The production stack without Docker (docs/operations.md): gunicorn against DATABASE_URL, bound to
 # 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and
 # ALLOWED_HOSTS must be set; to try it over plain http: SECURE_SSL_REDIRECT=false SECURE_COOKIES=false.
 .PHONY: serve
@@ -47,7 +47,7 @@ serve: migrate
 	$(BIN)/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
-# The benchmark of issue 9 on PostgreSQL (DATABASE_URL): fills the database up to
+# The benchmark on PostgreSQL (DATABASE_URL; docs/benchmarks.md): fills the database up to
 # $(MEMORANDA) synthetic memoranda once, then measures; results in bench/results.json.
 MEMORANDA ?= 100000
 bench: migrate
@@ -56,7 +56,7 @@ bench: migrate
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py bench
 
-# Load and faults (issue 10, tests marked `load`, left out of `make test`): the API under
+# Load and faults (docs/reliability.md; tests marked `load`, left out of `make test`): the API under
 # gunicorn on a throwaway PostgreSQL of its own with 100,000 memoranda, 20 clients for 60 s,
 # then a PostgreSQL crash and restart in the middle of the load. Figures land in
 # $(LOAD_REPORT_DIR)/load.json and faults.json. LOAD_MEMORANDA, LOAD_CLIENTS, LOAD_SECONDS,

@@ -1,4 +1,4 @@
-"""Settings, all read from the environment (see README, "Configuration")."""
+"""Settings, all read from the environment (see README, "Configuration", and docs/operations.md)."""
 
 import datetime
 import importlib.util
@@ -15,7 +15,7 @@ environ.Env.read_env(BASE_DIR / ".env")
 DEBUG = env.bool("DEBUG", default=False)
 # A test run (pytest, `manage.py test`) talks plain http through the test client and never runs
 # collectstatic; it is the only process with DEBUG off that does not get the production defaults
-# of SECURE_SSL_REDIRECT and STATIC_MANIFEST (see "Production" at the end and docs/deploy.md).
+# of SECURE_SSL_REDIRECT and STATIC_MANIFEST (see "Production" at the end and docs/operations.md).
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 # Without SECRET_KEY only a debug or test process may start; production must set one.
 # (The "django-insecure-" prefix makes `manage.py check --deploy` refuse the default.)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = (
         "Mail the owners of memoranda expiring in 180, 90 or 30 days and of commitments due in "
         "14 days or overdue. Each reminder is sent once, however often the command runs; a run "
-        "after missed days catches up. Run it daily (see README, 'Reminders and calendar')."
+        "after missed days catches up. Run it daily (see docs/operations.md, 'Reminders')."
     )
 
     def add_arguments(self, parser):

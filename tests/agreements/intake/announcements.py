@@ -3,8 +3,9 @@ reader takes from it.
 
 `ANNOUNCEMENTS` are the five the rules of `agreements/intake/proposal.py` were developed with.
 `FURTHER_ANNOUNCEMENTS` were written afterwards as a check, labelled before the rules first
-ran on them (README: the first three revealed gaps that general rules then closed; on the last
-two the rules ran unchanged).
+ran on them: the first three revealed gaps that general rules then closed; on the last two the
+rules ran unchanged. The scores on both sets are in docs/features.md, "Intake from an
+announcement".
 
 The registry they are read against is the demo directory (`agreements.demo`): its
 institutions, aliases and people. Of the people named here, Shigeo Katsu, Han Wei, Lu Chun,

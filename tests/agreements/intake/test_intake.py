@@ -119,7 +119,7 @@ def scores(announcements) -> dict[str, tuple[float, float]]:
 def test_precision_and_recall_on_the_five_announcements(directory):
     figures = scores(ANNOUNCEMENTS)
 
-    # README, "Acknowledgements, intake and interchange": 1.00 / 1.00 in every category.
+    # docs/features.md, "Intake from an announcement": 1.00 / 1.00 in every category.
     for category, (precision, recall) in figures.items():
         assert precision >= 0.8, (category, figures)
         assert recall >= 0.8, (category, figures)
@@ -129,8 +129,8 @@ def test_precision_and_recall_on_the_five_announcements(directory):
 def test_precision_and_recall_on_the_further_announcements(directory):
     figures = scores(FURTHER_ANNOUNCEMENTS)
 
-    # README: institutions P 0.91 R 1.00 (Университет Цинхуа taken for a new institution),
-    # areas P 1.00 R 0.90 (the summer school), people and dates 1.00 / 1.00.
+    # docs/features.md: institutions P 0.91 R 1.00 (Университет Цинхуа taken for a new institution),
+    # areas P 1.00 R 0.91 (the summer school), people and dates 1.00 / 1.00.
     for category, (precision, recall) in figures.items():
         assert precision >= 0.8, (category, figures)
         assert recall >= 0.8, (category, figures)

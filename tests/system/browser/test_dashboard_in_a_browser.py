@@ -107,7 +107,7 @@ def test_the_dashboard_is_readable_on_a_phone(new_page, staff_editor, agreements
 
 
 def test_a_screenshot_of_the_demo_dashboard(new_page, screenshot, db):
-    """The picture in the README (docs/dashboard.png is a copy of this one)."""
+    """The picture in the README and docs/features.md (docs/dashboard.png is a copy of this one)."""
     from agreements.demo import load_demo
 
     load_demo()

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
-# The least a production process is given (docs/deploy.md, "Configure"): DEBUG off, a real
+# The least a production process is given (docs/operations.md, "Configure"): DEBUG off, a real
 # secret key and the host names; every HTTPS setting then takes its safe default.
 PRODUCTION_ENVIRONMENT = {
     "DEBUG": "false",

@@ -1,5 +1,5 @@
 """A backup taken with pg_dump restores into an empty database with the same registry
-(docs/deploy.md, "Back up and restore")."""
+(docs/operations.md, "Back up and restore")."""
 
 import copy
 import json

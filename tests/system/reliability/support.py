@@ -453,7 +453,7 @@ def missing_writes(postgres: ThrowawayPostgres, report: LoadReport) -> dict[str,
 
 
 def write_report(name, summary):
-    """Print the figures and keep them in $LOAD_REPORT_DIR (for the README) when set."""
+    """Print the figures and keep them in $LOAD_REPORT_DIR (see docs/reliability.md) when set."""
     print(f"\n{name}: {json.dumps(summary, indent=2)}")
     folder = os.environ.get("LOAD_REPORT_DIR")
     if folder:

@@ -1,6 +1,6 @@
 """Load: the API under gunicorn on PostgreSQL, 20 clients for 60 seconds over 100,000
 memoranda — reads, searches, filters, exports, statistics and writes — with no error and no
-lost write (`make loadtest`; figures in the README, "Reliability and security").
+lost write (`make loadtest`; figures in docs/reliability.md, "Load and faults").
 
 Bounded by LOAD_MEMORANDA (default 100000), LOAD_CLIENTS (20) and LOAD_SECONDS (60); CI runs
 a smaller version. The database is a throwaway PostgreSQL of the test's own.
