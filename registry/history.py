@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalRecords
 
+from registry.caching import data_changed
 from registry.iteration import chunks
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("history_actor", default=None)
@@ -43,11 +44,13 @@ def registry_history(**kwargs) -> HistoricalRecords:
 
 
 def attributed(service):
-    """Run a service in one transaction, its history recorded for the service's `actor`."""
+    """Run a service in one transaction, its history recorded for the service's `actor`, and
+    the data's version changed for the cache (`registry.caching`) before it writes."""
 
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
         with transaction.atomic(), acting_as(kwargs.get("actor")):
+            data_changed()
             return service(*args, **kwargs)
 
     return wrapper

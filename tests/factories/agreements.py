@@ -5,10 +5,11 @@ from django.core.files.base import ContentFile
 
 from agreements.models import Commitment, Document, Memorandum, Party, Signatory
 
+from .base import RegistryFactory
 from .partners import InstitutionFactory, PersonFactory
 
 
-class MemorandumFactory(factory.django.DjangoModelFactory):
+class MemorandumFactory(RegistryFactory):
     """A draft; see `SignedMemorandumFactory` for one in force with two parties."""
 
     class Meta:
@@ -36,7 +37,7 @@ class SignedMemorandumFactory(MemorandumFactory):
             Party.objects.create(memorandum=self, institution=institution, order=order)
 
 
-class PartyFactory(factory.django.DjangoModelFactory):
+class PartyFactory(RegistryFactory):
     class Meta:
         model = Party
 
@@ -45,7 +46,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
     role = Party.Role.PARTY
 
 
-class SignatoryFactory(factory.django.DjangoModelFactory):
+class SignatoryFactory(RegistryFactory):
     """A signatory of an institution that is already a party (pass `party=`)."""
 
     class Meta:
@@ -60,7 +61,7 @@ class SignatoryFactory(factory.django.DjangoModelFactory):
     mode = Signatory.Mode.IN_PERSON
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(RegistryFactory):
     class Meta:
         model = Commitment
 
@@ -70,7 +71,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     status = Commitment.Status.PLANNED
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(RegistryFactory):
     class Meta:
         model = Document
 

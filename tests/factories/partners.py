@@ -2,8 +2,10 @@ import factory
 
 from partners.models import Institution, Person
 
+from .base import RegistryFactory
 
-class InstitutionFactory(factory.django.DjangoModelFactory):
+
+class InstitutionFactory(RegistryFactory):
     class Meta:
         model = Institution
 
@@ -14,7 +16,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     city = "Astana"
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(RegistryFactory):
     class Meta:
         model = Person
 
