@@ -19,8 +19,8 @@ COLUMNS = [
     "tags",
     "source_url",
     "updated_at",
-    # Beyond SPEC's list, at the end so its order stands: the reference of the memorandum this
-    # one amends or renews, so that an export imports back whole.
+    # After the documented columns, so their order stands: the reference of the memorandum
+    # this one amends or renews, so that an export imports back whole.
     "supersedes",
     # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for one that
     # is not signed: what its partners acknowledge. Computed, so an import ignores it.

@@ -61,7 +61,7 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
 
 
 class MemorandumFilterSet(django_filters.FilterSet):
-    """The filters of SPEC section 3, shared by the list, the export and the statistics."""
+    """The memoranda's filters, shared by the list, the export and the statistics."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, method="filter_status")

@@ -37,7 +37,7 @@ def partner_institution_id(user) -> int | None:
 
 
 def memorandum_visibility_q(user) -> Q | None:
-    """What `user` may read of memoranda, as a filter; None means everything (SPEC section 2)."""
+    """What `user` may read of memoranda, as a filter; None means everything."""
     if roles.reads_everything(user):
         return None
     allowed = Q(visibility=Memorandum.Visibility.PUBLIC)
@@ -134,14 +134,14 @@ def institutions_with_active_agreements(user) -> QuerySet:
 
 
 def commitment_visible_to(user) -> QuerySet:
-    """Commitments of memoranda the user may read; anonymous visitors see none (SPEC 2)."""
+    """Commitments of memoranda the user may read; anonymous visitors see none."""
     if not user.is_authenticated:
         return Commitment.objects.none()
     return restrict_to_visible_memoranda(user, Commitment.objects.all())
 
 
 def document_visible_to(user) -> QuerySet:
-    """Documents of memoranda the user may read; anonymous visitors see none (SPEC 2)."""
+    """Documents of memoranda the user may read; anonymous visitors see none."""
     if not user.is_authenticated:
         return Document.objects.none()
     return restrict_to_visible_memoranda(user, Document.objects.all())

@@ -1,5 +1,5 @@
 """`manage.py bench`: the registry's speed on a large PostgreSQL database, each figure measured
-beside a reference in the same run (issue 9). Fill the database first with `seed_bulk`.
+beside a reference in the same run. Fill the database first with `seed_bulk`.
 
 1. The memoranda list (page_size 100), through the whole Django stack, against one
    hand-written SQL query that builds the same page, serialised with orjson.

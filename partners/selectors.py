@@ -1,4 +1,5 @@
-"""Reads of institutions and people, each through one visibility function (SPEC section 2)."""
+"""Who may read people's contact details. Which institutions and people a user may see
+depends on the agreements it may read: `agreements.selectors` holds those gates."""
 
 
 def can_read_contact_details(user) -> bool:

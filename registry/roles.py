@@ -1,4 +1,4 @@
-"""The groups of SPEC section 2 and who belongs to which."""
+"""The groups (docs/data-model.md, roles) and who belongs to which."""
 
 VIEWER = "registry-viewer"
 EDITOR = "registry-editor"

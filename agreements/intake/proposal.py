@@ -1,4 +1,4 @@
-"""Intake from an announcement: a draft memorandum proposed from a press release (SPEC section 6).
+"""Intake from an announcement: a draft memorandum proposed from a press release.
 
 `propose(text)` reads the text with deterministic rules, asks only this registry's database (no
 external service, no model), and saves nothing; a person confirms the proposal in the admin
@@ -993,7 +993,7 @@ class Proposal:
         return [party for party in self.parties if party.institution is None]
 
     def as_dict(self) -> dict:
-        """The response of `POST memoranda/intake/` (SPEC section 6)."""
+        """The response of `POST memoranda/intake/`."""
         return {
             "memorandum": {
                 "title": self.title,

@@ -1,4 +1,4 @@
-"""Memoranda and institutions as JSON-LD with the schema.org vocabulary (SPEC section 6).
+"""Memoranda and institutions as JSON-LD with the schema.org vocabulary.
 
 `GET /api/v1/memoranda/{id}/?format=jsonld` and `GET /api/v1/institutions/?format=jsonld`
 (also `memoranda/?format=jsonld` and `institutions/{id}/?format=jsonld`) answer

@@ -1,4 +1,4 @@
-"""Personal calendar feeds (SPEC section 3, `calendar.ics`): the expiry dates, renewal-notice
+"""Personal calendar feeds (`calendar.ics`): the expiry dates, renewal-notice
 dates and commitment due dates of the agreements a feed token's user may read.
 
 What a feed holds goes through the visibility selectors (`memorandum_visible_to`,

@@ -1,4 +1,4 @@
-"""Expiry and commitment reminders (SPEC section 5): what is due on a day, and sending it.
+"""Expiry and commitment reminders: what is due on a day, and sending it.
 
 Thresholds. A memorandum in force (status `pending` or `active`: signed, not terminated,
 superseded or expired) that does not renew itself is reminded 180, 90 and 30 days before

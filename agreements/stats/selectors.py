@@ -22,7 +22,7 @@ from registry.caching import remembered
 def memoranda_for_statistics(user, *, today: datetime.date | None = None) -> QuerySet:
     """What `user`'s statistics and dashboard count, with their status: the memoranda it may
     read (`memorandum_visible_to`); for a partner client, only the agreements its institution
-    is a party to, not the rest of the public register (SPEC section 3, `stats/`)."""
+    is a party to, not the rest of the public register."""
     memoranda = memorandum_visible_to(user).with_status(today)
     if roles.reads_everything(user):
         return memoranda

@@ -1,4 +1,4 @@
-"""Errors as SPEC section 3 lists them: 400 by field, 404, 409, 412; never a 500 for bad input;
+"""The API's errors: 400 by field, 404, 409, 412; never a 500 for bad input;
 503 with Retry-After when the database does not answer (registry/unavailable.py)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS

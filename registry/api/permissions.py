@@ -4,7 +4,7 @@ from registry import roles
 
 
 class RegistryPermission(BasePermission):
-    """Who may write (SPEC section 2). Who may read what is decided by each model's selector.
+    """Who may write. Who may read what is decided by each model's selector.
 
     A view names the roles that write it with `write_roles` (default: editors and admins) and
     those that delete with `delete_roles` (default: the same).

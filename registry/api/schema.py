@@ -1,4 +1,4 @@
-"""The error shapes of SPEC section 3, for the OpenAPI schema."""
+"""The API's error shapes, for the OpenAPI schema."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -50,7 +50,7 @@ JSONLD_DOCUMENT = {
 
 
 class RegistrySchema(AutoSchema):
-    """Every operation also declares the errors any request can meet (SPEC section 3): 400,
+    """Every operation also declares the errors any request can meet: 400,
     401 and 403 (for authenticated views), 404, 429 (throttling) and 503 (the database does not
     answer), 409 for writes (a stale version, or a record still in use) and 415 for a body
     of a type the operation does not read. An operation's

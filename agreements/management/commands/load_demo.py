@@ -4,7 +4,10 @@ from agreements.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: the reference case of the SPEC and a few dozen more (idempotent)."
+    help = (
+        "Load the demo data: the NU–UNESCO-ICHEI–SUSTech memorandum and a few dozen more "
+        "(idempotent)."
+    )
 
     def handle(self, *args, **options):
         counts = load_demo()

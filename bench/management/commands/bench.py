@@ -7,7 +7,7 @@ from bench.measure import run_benchmark
 
 
 class Command(BaseCommand):
-    help = "Measure the registry on PostgreSQL beside hand-written references (issue 9)."
+    help = "Measure the registry on PostgreSQL beside hand-written references."
 
     def add_arguments(self, parser):
         parser.add_argument(

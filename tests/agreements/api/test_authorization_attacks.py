@@ -1,4 +1,4 @@
-"""SPEC section 2 under attack: what `test_permission_matrix` checks endpoint by endpoint, tried
+"""The roles under attack: what `test_permission_matrix` checks endpoint by endpoint, tried
 the way an intruder would — guessed ids, probing filters and searches, exports, history,
 documents, statistics, the calendar feed, the public pages and mass assignment.
 

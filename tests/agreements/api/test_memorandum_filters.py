@@ -1,4 +1,4 @@
-"""The filters and orderings of SPEC section 3 on data where the right answer is known.
+"""The memoranda's filters and orderings on data where the right answer is known.
 
 The world (as an editor, who reads everything), with T = today:
 
@@ -569,7 +569,7 @@ def order_of(response, ordered) -> list[str]:
 
 
 def spec_order(ordered, field: str, descending: bool) -> list[str]:
-    """SPEC section 3: by the field, ties by id in the same direction, empty values last."""
+    """By the field, ties by id in the same direction, empty values last."""
     present = [(name, m) for name, m in ordered.items() if getattr(m, field) is not None]
     empty = [(name, m) for name, m in ordered.items() if getattr(m, field) is None]
     present.sort(key=lambda item: (getattr(item[1], field), item[1].pk), reverse=descending)

@@ -1,4 +1,4 @@
-"""Who reads and writes what through /api/v1/: the roles of SPEC section 2, endpoint by endpoint.
+"""Who reads and writes what through /api/v1/: the roles, endpoint by endpoint.
 
 The world: six institutions and four signed, active memoranda.
 
@@ -55,7 +55,7 @@ GROUPS = {
 }
 PARTNER_OF = {"partner_nu": "NU", "partner_other": "UC"}
 
-# --- What each role may read (SPEC section 2) --------------------------------------------------
+# --- What each role may read ----------------------------------------------------------------
 
 ALL_MEMORANDA = {"public", "internal", "nu_confidential", "confidential"}
 MEMORANDA_SEEN = {

@@ -44,7 +44,7 @@ def test_memoranda_list(api, rows, page_size, django_assert_num_queries):
     # 1 the user's groups (visibility), 2 count, 3 page with status, creator and editor,
     # 4 parties with institutions, 5 signatories with people and institutions,
     # 6 cooperation areas, 7 SDGs, 8 tags, and for each row's fingerprint and
-    # acknowledgements (SPEC section 6): 9 commitments with areas, 10 documents,
+    # acknowledgements: 9 commitments with areas, 10 documents,
     # 11 acknowledgements
     with django_assert_num_queries(11):
         response = api.get("/api/v1/memoranda/", {"page_size": page_size})

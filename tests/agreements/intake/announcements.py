@@ -34,8 +34,9 @@ CAMBRIDGE = "University of Cambridge"
 SNU = "Seoul National University"
 
 ANNOUNCEMENTS = {
-    # The reference case of the SPEC, as a university press release with a dateline a day
-    # after the signing and a mention of UNESCO that is context, not a party.
+    # The reference case (the NU–UNESCO-ICHEI–SUSTech memorandum), as a university press
+    # release with a dateline a day after the signing and a mention of UNESCO that is context,
+    # not a party.
     "reference_press_release": {
         "text": """\
 Nazarbayev University, UNESCO-ICHEI and SUSTech sign trilateral Memorandum of Understanding

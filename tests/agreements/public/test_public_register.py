@@ -1,4 +1,4 @@
-"""`/public/`: the published register shows public memoranda only, to anyone (SPEC 2, 4)."""
+"""`/public/`: the published register shows public memoranda only, to anyone."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Commitment reminders: 14 days before due_on, and once it is overdue (SPEC section 5)."""
+"""Commitment reminders: 14 days before due_on, and once it is overdue."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Expiry reminders: 180, 90 and 30 days before expires_on, each once (SPEC section 5)."""
+"""Expiry reminders: 180, 90 and 30 days before expires_on, each once."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The rules of SPEC section 1 and the derived status, as properties over generated data.
+"""The data model's rules and the derived status, as properties over generated data.
 
 Each example runs in a savepoint that is rolled back, so examples do not see each other.
 `RULE_EXAMPLES` (default 40) sets the number of examples per property.

@@ -1,4 +1,4 @@
-"""A small register whose statistics are known, for each role (SPEC section 2)."""
+"""A small register whose statistics are known, for each role."""
 
 import datetime
 from types import SimpleNamespace

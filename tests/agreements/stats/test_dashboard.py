@@ -1,4 +1,4 @@
-"""`/`: the dashboard for signed-in users (SPEC section 4)."""
+"""`/`: the dashboard for signed-in users."""
 
 import re
 

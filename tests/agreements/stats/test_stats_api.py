@@ -1,4 +1,4 @@
-"""`GET /api/v1/stats/` on known data: each role counts only what it may read (SPEC 2, 3)."""
+"""`GET /api/v1/stats/` on known data: each role counts only what it may read."""
 
 import datetime
 

@@ -1,5 +1,5 @@
 """`make bench` (docs/benchmarks.md): `seed_bulk` fills a database and `manage.py bench`
-measures each figure of issue 9 beside its reference and writes them to a JSON file. Here on a
+measures each figure beside its reference and writes them to a JSON file. Here on a
 small database of its own, to show that the commands run and report every measure; the figures
 themselves belong to the real run at 100,000 memoranda."""
 
