@@ -1,5 +1,5 @@
 """The register's API: the memoranda and their parts, the directory as the reader may see it,
-statistics and calendar feeds."""
+statistics, calendar feeds and the audit trail."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
@@ -11,6 +11,7 @@ from agreements.api.views import (
     DocumentViewSet,
     MemorandumViewSet,
 )
+from agreements.exports.audit import AuditExportView
 from agreements.reminders.api import CalendarFeedView
 from agreements.stats.api import StatsView
 
@@ -23,6 +24,7 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
+    path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("stats/", StatsView.as_view(), name="stats"),
     path("calendar.ics", CalendarFeedView.as_view(), name="calendar-feed"),
     path("", include(router.urls)),

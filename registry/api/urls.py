@@ -2,10 +2,7 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .audit import AuditExportView
-
 urlpatterns = [
-    path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so no inline script is needed;
     # its page keeps one small inline stylesheet, allowed here only.

@@ -15,10 +15,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.views import APIView
 
 from registry import roles
+from registry.api.negotiation import DownloadNegotiation
+from registry.api.schema import ERROR_RESPONSES
 from registry.history import audit_entries
-
-from .negotiation import DownloadNegotiation
-from .schema import ERROR_RESPONSES
 
 AUDITED_MODELS = [
     "partners.Institution",
