@@ -33,3 +33,13 @@ def editor(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", groups=["registry-viewer"])
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", groups=["registry-auditor"])
