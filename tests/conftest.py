@@ -43,3 +43,28 @@ def viewer(db):
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor", groups=["registry-auditor"])
+
+
+def _database_order(item) -> int:
+    """Tests that share the migrated database first, then those that restore it
+    (serialized_rollback), then those that flush it, then those without a database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    restores = bool(marker and marker.kwargs.get("serialized_rollback")) or (
+        "django_db_serialized_rollback" in fixtures
+    )
+    flushes = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
+    if restores:
+        return 1
+    if flushes:
+        return 2
+    return 0 if marker or "db" in fixtures else 3
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # A flush re-creates the content types (post_migrate) that a later restore of the migrated
+    # contents would then insert twice: the restoring tests run before any test that flushes.
+    items.sort(key=_database_order)
