@@ -33,8 +33,8 @@ def refusal_messages(refusal: Exception) -> dict[str | None, list[str]]:
     if not hasattr(refusal, "error_dict"):
         return {None: refusal.messages}
     return {
-        None if field == NON_FIELD_ERRORS else field: messages
-        for field, messages in refusal.message_dict.items()
+        None if field == NON_FIELD_ERRORS else field: field_messages
+        for field, field_messages in refusal.message_dict.items()
     }
 
 
@@ -74,7 +74,7 @@ class ServiceAdminMixin:
 
     def save_formset(self, request, form, formset, change):
         """Only inlines that are read here (nothing changed in them) have nothing to write."""
-        if any(form.has_changed() for form in formset.forms):
+        if any(row.has_changed() for row in formset.forms):
             raise ImproperlyConfigured(
                 f"{type(self).__name__} must write the rows of {formset.prefix} through a service."
             )
@@ -154,19 +154,19 @@ def write_rows(
     """Write an inline's rows, each through the service given for what happened to it (none:
     written already, with the parent), and note them as the admin's change message reads them."""
     formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    deleted = set(map(id, formset.deleted_forms)) if formset.can_delete else set()
-    for form in formset.forms:
-        stored = form.instance.pk is not None and form in formset.initial_forms
-        if id(form) in deleted:
+    deleted = set(map(id, formset.deleted_forms))
+    for index, row in enumerate(formset.forms):
+        stored = index < formset.initial_form_count()
+        if id(row) in deleted:
             if stored:
                 if delete is not None:
-                    delete(form)
-                formset.deleted_objects.append(form.instance)
-        elif not form.has_changed():
+                    delete(row)
+                formset.deleted_objects.append(row.instance)
+        elif not row.has_changed():
             continue
         elif stored:
-            saved = update(form) if update is not None else form.instance
-            formset.changed_objects.append((saved, form.changed_data))
+            saved = update(row) if update is not None else row.instance
+            formset.changed_objects.append((saved, row.changed_data))
         else:
-            saved = create(form) if create is not None else form.instance
+            saved = create(row) if create is not None else row.instance
             formset.new_objects.append(saved)
