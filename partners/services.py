@@ -1,4 +1,5 @@
-"""Writes to institutions and people, each in one transaction and fully validated."""
+"""Writes to institutions, people, partner links, API tokens and the accounts commands make,
+each in one transaction and fully validated."""
 
 from collections.abc import Iterable
 from typing import Any
