@@ -35,6 +35,16 @@ class CooperationArea(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": "An area cannot be its own parent, nor the parent of its parents."}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
 
 class SustainableDevelopmentGoal(models.Model):
     """One of the 17 UN Sustainable Development Goals, seeded by a migration."""

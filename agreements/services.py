@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from partners import services as partner_services
@@ -499,3 +499,51 @@ def institution_merge(
                 acknowledgement.institution = keep
                 acknowledgement.save()
     return partner_services.institution_absorb(keep=keep, duplicates=others, actor=actor)
+
+
+@attributed
+def cooperation_area_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    description: str = "",
+    parent: CooperationArea | None = None,
+) -> CooperationArea:
+    """A new cooperation area: its code a slug no other area has, its parent an existing area."""
+    area = CooperationArea(code=code, name=name, description=description, parent=parent)
+    area.full_clean()
+    area.save()
+    return area
+
+
+@attributed
+def cooperation_area_update(*, area: CooperationArea, actor, **fields: Any) -> CooperationArea:
+    """Change the given fields; a parent that is the area itself or one of its sub-areas is
+    refused on `parent`. Memoranda and commitments keep the area, so they show the change."""
+    for name, value in fields.items():
+        setattr(area, name, value)
+    area.full_clean()
+    area.save()
+    return area
+
+
+@attributed
+def cooperation_area_delete(*, area: CooperationArea, actor) -> None:
+    """Refused (ProtectedError, naming what uses it) while a memorandum, a commitment or a
+    sub-area refers to the area: removing it would change those memoranda's terms unseen."""
+    # The lock makes a memorandum that takes up the area meanwhile wait for this deletion.
+    area = CooperationArea.objects.select_for_update().get(pk=area.pk)
+    users = [
+        (area.memoranda.count(), "memorandum", "memoranda"),
+        (area.commitments.count(), "commitment", "commitments"),
+        (area.children.count(), "sub-area", "sub-areas"),
+    ]
+    named = [f"{count} {one if count == 1 else many}" for count, one, many in users if count]
+    if named:
+        raise ProtectedError(
+            f"The cooperation area “{area.name}” is used by {', '.join(named)}: remove it from "
+            "them first.",
+            set(area.memoranda.all()) | set(area.commitments.all()) | set(area.children.all()),
+        )
+    area.delete()

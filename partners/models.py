@@ -181,5 +181,8 @@ class PartnerLink(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who was linked to which institution, and by whom: the link decides what a client reads.
+    history = registry_history()
+
     def __str__(self):
         return f"{self.user} → {self.institution.label}"

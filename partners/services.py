@@ -1,9 +1,11 @@
-"""Writes to institutions and people, each in one transaction and fully validated."""
+"""Writes to institutions, people, partner links, API tokens and the accounts commands make,
+each in one transaction and fully validated."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
@@ -102,6 +104,30 @@ def institution_by_key(key: str) -> Institution:
 
 
 @attributed
+def partner_link_create(*, user: AbstractBaseUser, institution: Institution, actor) -> PartnerLink:
+    """Make `user` the API client of `institution`: it reads what the institution may read."""
+    partner_link = PartnerLink(user=user, institution=institution)
+    partner_link.full_clean()
+    partner_link.save()
+    return partner_link
+
+
+@attributed
+def partner_link_update(*, partner_link: PartnerLink, actor, **fields: Any) -> PartnerLink:
+    for name, value in fields.items():
+        setattr(partner_link, name, value)
+    partner_link.full_clean()
+    partner_link.save()
+    return partner_link
+
+
+@attributed
+def partner_link_delete(*, partner_link: PartnerLink, actor) -> None:
+    """The user reads as any user of its groups again, no longer for the institution."""
+    partner_link.delete()
+
+
+@attributed
 def api_client_create(
     *, username: str, institution_key: str | None = None, group: Group | None = None, actor
 ) -> Token:
@@ -112,11 +138,40 @@ def api_client_create(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     if institution is not None:
-        PartnerLink.objects.update_or_create(user=user, defaults={"institution": institution})
+        partner_link = PartnerLink.objects.filter(user=user).first()
+        if partner_link is None:
+            partner_link_create(user=user, institution=institution, actor=actor)
+        elif partner_link.institution_id != institution.pk:
+            partner_link_update(partner_link=partner_link, institution=institution, actor=actor)
     if group is not None:
         user.groups.add(group)
     token, _ = Token.objects.get_or_create(user=user)
     return token
+
+
+@attributed
+def api_token_rotate(*, user: AbstractBaseUser, actor) -> Token:
+    """A fresh key for the API client `user`; its previous key answers 401 from now on."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@attributed
+def api_token_revoke(*, user: AbstractBaseUser, actor) -> bool:
+    """Remove the client's key (True if it had one); it answers 401 until rotated again."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+@attributed
+def superuser_reset(*, username: str, email: str, password: str, actor=None) -> AbstractBaseUser:
+    """The superuser `username`, made if new, active, staff, and signing in with `password`
+    alone from now on (any previous password stops working)."""
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+    user.is_active = user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return user
 
 
 @attributed

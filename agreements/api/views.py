@@ -2,6 +2,7 @@ import datetime
 import logging
 from pathlib import PurePath
 
+from django.db.models import ProtectedError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -425,3 +426,19 @@ class CooperationAreaViewSet(viewsets.ModelViewSet):
     queryset = CooperationArea.objects.select_related("parent").order_by("name", "id")
     serializer_class = CooperationAreaSerializer
     write_roles = (roles.ADMIN,)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.cooperation_area_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.cooperation_area_update(
+            area=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        try:
+            services.cooperation_area_delete(area=instance, actor=self.request.user)
+        except ProtectedError as refusal:
+            raise Conflict({"detail": refusal.args[0]}) from None

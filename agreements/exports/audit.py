@@ -23,6 +23,7 @@ AUDITED_MODELS = [
     "partners.Institution",
     "partners.InstitutionAlias",
     "partners.Person",
+    "partners.PartnerLink",
     "agreements.CooperationArea",
     "agreements.Memorandum",
     "agreements.Party",

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.tokens import api_token_revoke, api_token_rotate
+from partners.services import api_token_revoke, api_token_rotate
 
 
 class Command(BaseCommand):
@@ -18,11 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, revoke=False, **options):
         try:
-            if revoke:
-                had_one = api_token_revoke(username=name)
-                self.stdout.write(f"Revoked the token of {name}." if had_one else "No token.")
-                return
-            token = api_token_rotate(username=name)
+            user = get_user_model().objects.get_by_natural_key(name)
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named {name!r}.") from None
-        self.stdout.write(token.key)
+        if revoke:
+            had_one = api_token_revoke(user=user, actor=None)
+            self.stdout.write(f"Revoked the token of {name}." if had_one else "No token.")
+            return
+        self.stdout.write(api_token_rotate(user=user, actor=None).key)

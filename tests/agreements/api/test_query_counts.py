@@ -141,11 +141,11 @@ def test_audit_export(rows, django_assert_num_queries):
     client = APIClient()
     client.force_authenticate(UserFactory(groups=["registry-auditor"]))
 
-    # 1 groups; the records of 2 institutions, 3 aliases, 4 people, 5 cooperation areas,
-    # 6 memoranda, 7 the memoranda's earlier records, 8 the SDGs recorded, 9 their numbers,
-    # 10 the areas recorded, 11 their codes; then 12 parties', 13 signatories', 14
-    # commitments', 15 documents' and 16 acknowledgements' records
-    with django_assert_num_queries(16):
+    # 1 groups; the records of 2 institutions, 3 aliases, 4 people, 5 partner links,
+    # 6 cooperation areas, 7 memoranda, 8 the memoranda's earlier records, 9 the SDGs recorded,
+    # 10 their numbers, 11 the areas recorded, 12 their codes; then 13 parties',
+    # 14 signatories', 15 commitments', 16 documents' and 17 acknowledgements' records
+    with django_assert_num_queries(17):
         response = client.get("/api/v1/audit/export/", {"format": "json"})
         records = json.loads(b"".join(response.streaming_content))
 
