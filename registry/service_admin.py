@@ -170,3 +170,17 @@ def write_rows(
         else:
             saved = create(row) if create is not None else row.instance
             formset.new_objects.append(saved)
+
+
+class ReadOnlyAdminMixin:
+    """A page (or inline) that only shows: its rows are written elsewhere, by a migration, by
+    the registry itself or on another page."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ from agreements.services import (
     cooperation_area_delete,
     cooperation_area_update,
 )
-from registry.service_admin import ServiceAdminMixin, adopt, form_values
+from registry.service_admin import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, form_values
 
 
 @admin.register(CooperationArea)
@@ -32,16 +32,7 @@ class CooperationAreaAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SustainableDevelopmentGoal)
-class SustainableDevelopmentGoalAdmin(admin.ModelAdmin):
+class SustainableDevelopmentGoalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: the 17 goals are the UN's, seeded by a migration."""
 
     list_display = ["number", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

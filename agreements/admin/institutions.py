@@ -14,9 +14,10 @@ from agreements.selectors import memorandum_visible_to
 from agreements.services import institution_merge
 from partners.admin import InstitutionAdmin
 from partners.models import Institution
+from registry.service_admin import ReadOnlyAdminMixin
 
 
-class PartyOfInstitutionInline(admin.TabularInline):
+class PartyOfInstitutionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The agreements the institution is party to, read-only: they are edited on the memorandum."""
 
     model = Party
@@ -36,12 +37,6 @@ class PartyOfInstitutionInline(admin.TabularInline):
             .select_related("memorandum")
             .order_by("-memorandum__signed_on", "memorandum_id")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="agreement")
     def agreement(self, party):

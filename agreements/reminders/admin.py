@@ -18,6 +18,7 @@ from agreements.services import (
     calendar_feed_token_revoke,
 )
 from registry import roles
+from registry.service_admin import ReadOnlyAdminMixin
 
 
 class CalendarFeedTokenForm(forms.ModelForm):
@@ -128,7 +129,7 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The log of reminders sent by `manage.py send_reminders`: read only, for staff who read
     the whole register."""
 
@@ -150,12 +151,3 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
