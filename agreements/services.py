@@ -1,17 +1,20 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from partners import services as partner_services
-from partners.models import Institution
-from registry.history import attributed
+from partners.models import Institution, Person
+from registry.history import attributed, history_user
+from registry.iteration import chunks
 from registry.versioning import StaleVersion
 
 from .fingerprint import fingerprint
@@ -246,6 +249,7 @@ def memorandum_create(
         memorandum.sdgs.set(sdgs)
         memorandum.tags.set(list(tags))
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
+    memoranda_derived_data_maintain(memoranda=[memorandum])
     return memorandum
 
 
@@ -278,6 +282,7 @@ def memorandum_update(
             memorandum.tags.set(list(tags))
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
     _check_terms(memorandum)
+    memoranda_derived_data_maintain(memoranda=[memorandum])
     return memorandum
 
 
@@ -547,3 +552,559 @@ def cooperation_area_delete(*, area: CooperationArea, actor) -> None:
             set(area.memoranda.all()) | set(area.commitments.all()) | set(area.children.all()),
         )
     area.delete()
+
+
+# ==============================================================================================
+# Bulk writes: many memoranda in one transaction (the spreadsheet import).
+#
+# Each memorandum is written as `memorandum_create` or `memorandum_update` writes one: its row,
+# parts, areas, SDGs and tags, the people its signatories introduce, one history entry with the
+# actor, its derived data; but in a few statements per batch instead of a few per memorandum.
+# A row is checked in Python only as far as that needs no query: the database's constraints
+# judge the rest as the rows go in. When the database refuses a batch, its rows go in one by
+# one, and each one refused then is checked whole by `full_clean()`, which names its problems
+# as the single services do. Every refused row is reported at once (`BulkRefused`), and then
+# nothing is written.
+# ==============================================================================================
+
+# Rows per statement, and values per IN (...): few statements, within SQLite's limits.
+BULK_BATCH = 1000
+# A memorandum's keyword arguments that are not fields of its own.
+MEMORANDUM_PARTS = ("parties", "signatories", "commitments", "cooperation_areas", "sdgs", "tags")
+# What a memorandum's change writes: every column but its identity, its creation and the
+# generated ones (as `save()` does).
+MEMORANDUM_WRITTEN_FIELDS = [
+    field.name
+    for field in Memorandum._meta.concrete_fields
+    if not field.primary_key
+    and not field.generated
+    and field.name not in {"created_at", "created_by"}
+]
+
+
+class BulkRefused(Exception):
+    """Rows of a bulk write that cannot be written; nothing was.
+
+    `errors` maps the position of each refused row, in the sequence given, to the
+    ValidationError that the single service would raise for it.
+    """
+
+    def __init__(self, errors: Mapping[int, ValidationError]):
+        super().__init__(f"{len(errors)} refused")
+        self.errors = dict(sorted(errors.items()))
+
+
+def memoranda_derived_data_maintain(*, memoranda: Sequence[Memorandum]) -> None:
+    """Bring what is derived from these memoranda up to date, once their rows and parts are
+    written: the last step of every service that writes memoranda, one or many at a time.
+
+    The search document is a generated column, which the database computes as it stores the
+    row: the objects in hand drop the value they held from before the write, so that reading
+    it loads the stored one.
+    """
+    for memorandum in memoranda:
+        vars(memorandum).pop("search_document", None)
+
+
+@attributed
+def memoranda_bulk_create(*, memoranda: Sequence[Mapping[str, Any]], actor) -> list[Memorandum]:
+    """Create memoranda, each from `memorandum_create`'s keyword arguments (without `actor`),
+    with the same checks, rows, parts and history; the new memoranda in the order given.
+
+    Beyond `memorandum_create`: `supersedes` may also be the reference of another memorandum
+    created by the same call, before or after it; and a signatory's `person` may be a Person
+    not saved yet, checked as `person_create` checks one and saved once, however many rows name
+    it. Raises BulkRefused for the rows that cannot be written; the people given are then
+    unsaved again.
+    """
+    rows = [dict(arguments) for arguments in memoranda]
+    refused: dict[int, ValidationError] = {}
+    new_people: list[Person] = []
+    try:
+        new_people = _people_save(rows, refused)
+        created = _memoranda_insert(rows, actor, refused)
+        _supersedes_link(rows, created, refused)
+        created = _unrefused(created, refused)
+        _relations_write(rows, created, replace=False)
+        _memoranda_history_record(list(created.values()), created=True)
+        _parts_write(rows, created, refused, replace=False)
+        if refused:
+            raise BulkRefused(refused)
+    except Exception:
+        _unsave(new_people)
+        raise
+    memoranda_derived_data_maintain(memoranda=list(created.values()))
+    return list(created.values())
+
+
+@attributed
+def memoranda_bulk_update(
+    *, changes: Sequence[tuple[Memorandum, Mapping[str, Any]]], actor
+) -> list[Memorandum]:
+    """Change memoranda, each with `memorandum_update`'s keyword arguments (without `actor`
+    and `expected_version`) as that changes one: the same checks, a new version, one history
+    entry, each part list given replacing the old one. The changed memoranda, in order.
+
+    Each memorandum is named once. A signatory's `person` may be a Person not saved yet, as
+    in `memoranda_bulk_create`. Raises BulkRefused for the changes that cannot be written; the
+    memoranda given then hold the values asked for, not stored: load them again.
+    """
+    memoranda = [memorandum for memorandum, _ in changes]
+    if len({memorandum.pk for memorandum in memoranda}) != len(memoranda):
+        raise ValueError("A bulk update changes each memorandum once.")
+    rows = [dict(arguments) for _, arguments in changes]
+    refused: dict[int, ValidationError] = {}
+    new_people: list[Person] = []
+    try:
+        new_people = _people_save(rows, refused)
+        changed = _memoranda_change(memoranda, rows, actor, refused)
+        _relations_write(rows, changed, replace=True)
+        _memoranda_history_record(list(changed.values()), created=False)
+        _parts_write(rows, changed, refused, replace=True)
+        _terms_check(_unrefused(changed, refused), refused)
+        if refused:
+            raise BulkRefused(refused)
+    except Exception:
+        _unsave(new_people)
+        raise
+    memoranda_derived_data_maintain(memoranda=list(changed.values()))
+    return list(changed.values())
+
+
+def _unrefused(memoranda: dict[int, Memorandum], refused: Mapping) -> dict[int, Memorandum]:
+    return {index: memorandum for index, memorandum in memoranda.items() if index not in refused}
+
+
+def _own_fields(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in arguments.items() if name not in MEMORANDUM_PARTS}
+
+
+def _clean(instance: models.Model, *, exclude: Collection[str] = ()) -> None:
+    """`instance.full_clean(exclude=exclude)` without the queries that would make thousands of
+    rows slow: relations hold objects the caller loaded, and uniqueness and constraints are
+    the database's as the row goes in. Once this finds a problem, the whole `full_clean` runs
+    and names every problem, as the single services would."""
+    relations = {field.name for field in instance._meta.concrete_fields if field.is_relation}
+    try:
+        instance.full_clean(
+            exclude={*exclude, *relations}, validate_unique=False, validate_constraints=False
+        )
+    except ValidationError:
+        instance.full_clean(exclude=set(exclude))
+        raise
+
+
+def _refusal(instance: models.Model, error: Exception) -> ValidationError:
+    """The problem of a row the database refused, named by `full_clean()` (which asks the
+    database about the constraints) as the single services name it."""
+    try:
+        instance.full_clean()
+    except ValidationError as named:
+        return named
+    return ValidationError(f"The database refused it: {error}")
+
+
+def _written(
+    instances: list[models.Model], write: Callable[[list[models.Model]], object]
+) -> tuple[list[models.Model], dict[int, ValidationError]]:
+    """Write `instances` with `write`, all at once; when the database refuses that, one by one.
+    The instances written, and the problem of each refused, by its position."""
+    if not instances:
+        return [], {}
+    try:
+        with transaction.atomic():
+            write(instances)
+        return instances, {}
+    except (IntegrityError, DataError):
+        pass
+    written, refusals = [], {}
+    for position, instance in enumerate(instances):
+        try:
+            with transaction.atomic():
+                write([instance])
+        except (IntegrityError, DataError) as error:
+            refusals[position] = _refusal(instance, error)
+        else:
+            written.append(instance)
+    return written, refusals
+
+
+def _inserter(model: type[models.Model], *, with_history: bool) -> Callable[[list], object]:
+    def insert(instances: list[models.Model]) -> None:
+        for instance in instances:
+            # One that went in with a batch the database then refused has an id no more.
+            instance.pk = None
+        if with_history:
+            bulk_create_with_history(
+                instances,
+                model,
+                batch_size=BULK_BATCH,
+                default_user=history_user(),
+                default_change_reason=None,
+            )
+        else:
+            model.objects.bulk_create(instances, batch_size=BULK_BATCH)
+
+    return insert
+
+
+def _insert_for_rows(
+    model: type[models.Model],
+    instances: list[models.Model],
+    owners: list[int],
+    refused: dict[int, ValidationError],
+) -> None:
+    """Insert instances, each with its history entry; `owners[i]` is the row that
+    `instances[i]` belongs to, refused with its problem if the database refuses it."""
+    _, refusals = _written(instances, _inserter(model, with_history=True))
+    for position, error in refusals.items():
+        refused.setdefault(owners[position], error)
+
+
+def _people_save(rows: list[dict[str, Any]], refused: dict[int, ValidationError]) -> list[Person]:
+    """Save the people not yet in the registry whom the rows' signatories name, each checked as
+    `person_create` checks one; the rows naming one who fails are refused with its problem."""
+    people: dict[int, Person] = {}
+    naming: dict[int, list[int]] = {}
+    for index, arguments in enumerate(rows):
+        for signatory in arguments.get("signatories") or ():
+            person = signatory["person"]
+            if person.pk is None:
+                people.setdefault(id(person), person)
+                naming.setdefault(id(person), []).append(index)
+    valid = []
+    for key, person in people.items():
+        try:
+            _clean(person)
+        except ValidationError as error:
+            for index in naming[key]:
+                refused.setdefault(index, error)
+        else:
+            valid.append(person)
+    written, refusals = _written(valid, _inserter(Person, with_history=True))
+    for position, error in refusals.items():
+        for index in naming[id(valid[position])]:
+            refused.setdefault(index, error)
+    return written
+
+
+def _unsave(people: list[Person]) -> None:
+    """People saved by a bulk write that is rolled back: not in the registry after all."""
+    for person in people:
+        person.pk = None
+        person._state.adding = True
+
+
+def _references_give(memoranda: list[Memorandum]) -> None:
+    """References for the memoranda left without one, from their year's counter in order, as
+    `memorandum_save` takes them; the references typed in for the others are skipped."""
+    unnamed: dict[int, list[Memorandum]] = {}
+    for memorandum in memoranda:
+        if not memorandum.reference:
+            year = (memorandum.signed_on or timezone.localdate()).year
+            unnamed.setdefault(year, []).append(memorandum)
+    named = {memorandum.reference for memorandum in memoranda if memorandum.reference}
+    for year, group in unnamed.items():
+        references = references_generate(year=year, count=len(group), reserved=named)
+        for memorandum, reference in zip(group, references, strict=True):
+            memorandum.reference = reference
+
+
+def _memorandum_checked(arguments: dict[str, Any], actor) -> Memorandum:
+    """`memorandum_create`'s checks, in its order, of a memorandum not yet saved."""
+    arguments["sdgs"] = sdg_numbers(arguments.get("sdgs", ()))
+    validate_terms(
+        stage=arguments.get("stage", Memorandum.Stage.DRAFT),
+        party_institutions=[party["institution"] for party in arguments.get("parties", ())],
+        signatory_institutions=[s["institution"] for s in arguments.get("signatories", ())],
+        commitment_institutions=[
+            c.get("responsible_institution") for c in arguments.get("commitments", ())
+        ],
+    )
+    fields = _own_fields(arguments)
+    if isinstance(fields.get("supersedes"), str):
+        del fields["supersedes"]  # another new memorandum: linked once both are stored
+    memorandum = Memorandum(**fields, created_by=actor, updated_by=actor)
+    _clean(memorandum, exclude=() if memorandum.reference else ("reference",))
+    return memorandum
+
+
+def _memoranda_insert(
+    rows: list[dict[str, Any]], actor, refused: dict[int, ValidationError]
+) -> dict[int, Memorandum]:
+    """The rows' memoranda, checked and inserted: row index → memorandum."""
+    checked: dict[int, Memorandum] = {}
+    for index, arguments in enumerate(rows):
+        if index in refused:
+            continue
+        try:
+            checked[index] = _memorandum_checked(arguments, actor)
+        except ValidationError as error:
+            refused[index] = error
+    _references_give(list(checked.values()))
+    indexes = list(checked)
+    _, refusals = _written(list(checked.values()), _inserter(Memorandum, with_history=False))
+    for position, error in refusals.items():
+        refused[indexes[position]] = error
+    return _unrefused(checked, refused)
+
+
+def _supersedes_link(
+    rows: list[dict[str, Any]],
+    created: dict[int, Memorandum],
+    refused: dict[int, ValidationError],
+) -> None:
+    """Link each new memorandum whose `supersedes` is the reference of another new one.
+
+    The links are followed in memory (a memorandum stored before this call cannot lead back to
+    a new one); those that close no cycle go in together. One that seems to close a cycle is
+    checked by `clean()`, against the links then stored, as `memorandum_update` checks it.
+    """
+    by_reference = {memorandum.reference: memorandum for memorandum in created.values()}
+    accepted: dict[int, int] = {}
+    linked, doubtful = [], []
+    for index, memorandum in created.items():
+        reference = rows[index].get("supersedes")
+        if not isinstance(reference, str) or not reference:
+            continue
+        target = by_reference.get(reference)
+        if target is None:
+            refused[index] = ValidationError(
+                {"supersedes": f"No memorandum “{reference}” is created along with this one."}
+            )
+            continue
+        memorandum.supersedes = target
+        step = target.pk
+        while step != memorandum.pk and step in accepted:
+            step = accepted[step]
+        if step == memorandum.pk:
+            doubtful.append((index, memorandum))
+        else:
+            accepted[memorandum.pk] = target.pk
+            linked.append(memorandum)
+    Memorandum.objects.bulk_update(linked, ["supersedes"], batch_size=BULK_BATCH)
+    for index, memorandum in doubtful:
+        try:
+            memorandum.clean()
+        except ValidationError as error:
+            memorandum.supersedes = None
+            refused[index] = error
+        else:
+            Memorandum.objects.filter(pk=memorandum.pk).update(supersedes=memorandum.supersedes)
+
+
+def _memoranda_change(
+    memoranda: list[Memorandum],
+    rows: list[dict[str, Any]],
+    actor,
+    refused: dict[int, ValidationError],
+) -> dict[int, Memorandum]:
+    """`memorandum_update`'s checks and its write of each memorandum's own fields, with a new
+    version (the rows locked while they are read): row index → memorandum."""
+    versions: dict[int, int] = {}
+    for chunk in chunks([memorandum.pk for memorandum in memoranda], BULK_BATCH):
+        locked = Memorandum.objects.select_for_update().filter(pk__in=chunk)
+        versions |= dict(locked.values_list("pk", "version"))
+    now = timezone.now()
+    checked: dict[int, Memorandum] = {}
+    for index, memorandum in enumerate(memoranda):
+        arguments = rows[index]
+        if index in refused:
+            continue
+        try:
+            if arguments.get("sdgs") is not None:
+                arguments["sdgs"] = sdg_numbers(arguments["sdgs"])
+            if arguments.get("parties") is not None:
+                validate_terms(
+                    stage=Memorandum.Stage.DRAFT,
+                    party_institutions=[party["institution"] for party in arguments["parties"]],
+                )
+            fields = _own_fields(arguments)
+            for name, value in fields.items():
+                setattr(memorandum, name, value)
+            memorandum.version = versions[memorandum.pk] + 1
+            memorandum.updated_by = actor
+            memorandum.updated_at = now
+            _clean(memorandum, exclude=() if memorandum.reference else ("reference",))
+        except ValidationError as error:
+            refused[index] = error
+            continue
+        if not memorandum.reference:
+            year = (memorandum.signed_on or timezone.localdate()).year
+            memorandum.reference = reference_generate(year=year)
+        if "supersedes" in fields:
+            # Stored at once, so that the check of a later change's chain of links meets it.
+            Memorandum.objects.filter(pk=memorandum.pk).update(supersedes=memorandum.supersedes)
+        checked[index] = memorandum
+    indexes = list(checked)
+    _, refusals = _written(
+        list(checked.values()),
+        lambda batch: Memorandum.objects.bulk_update(
+            batch, MEMORANDUM_WRITTEN_FIELDS, batch_size=BULK_BATCH
+        ),
+    )
+    for position, error in refusals.items():
+        refused[indexes[position]] = error
+    changed = _unrefused(checked, refused)
+    for memorandum in changed.values():
+        # Its parts, areas, SDGs and tags change below: what it had prefetched is stale.
+        vars(memorandum).pop("_prefetched_objects_cache", None)
+    return changed
+
+
+def _relations_write(
+    rows: list[dict[str, Any]], memoranda: dict[int, Memorandum], *, replace: bool
+) -> None:
+    """The areas, SDGs and tags of the rows that give them, as `.set()` sets them; with
+    `replace`, in place of those the memoranda had."""
+    for field_name in ("cooperation_areas", "sdgs"):
+        relation = Memorandum._meta.get_field(field_name)
+        through = relation.remote_field.through
+        source = through._meta.get_field(relation.m2m_field_name()).attname
+        target = through._meta.get_field(relation.m2m_reverse_field_name()).attname
+        given = {
+            index: memorandum
+            for index, memorandum in memoranda.items()
+            if rows[index].get(field_name) is not None
+        }
+        if replace:
+            for chunk in chunks([memorandum.pk for memorandum in given.values()], BULK_BATCH):
+                through.objects.filter(**{f"{source}__in": chunk}).delete()
+        links = [
+            through(**{source: memorandum.pk, target: related_id})
+            for index, memorandum in given.items()
+            for related_id in dict.fromkeys(
+                getattr(related, "pk", related) for related in rows[index][field_name]
+            )
+        ]
+        through.objects.bulk_create(links, batch_size=BULK_BATCH)
+    given = {
+        index: memorandum
+        for index, memorandum in memoranda.items()
+        if rows[index].get("tags") is not None
+    }
+    if replace:
+        content_type = ContentType.objects.get_for_model(Memorandum)
+        for chunk in chunks([memorandum.pk for memorandum in given.values()], BULK_BATCH):
+            Memorandum.tags.through.objects.filter(
+                content_type=content_type, object_id__in=chunk
+            ).delete()
+    _tags_add([(memorandum, list(rows[index]["tags"])) for index, memorandum in given.items()])
+
+
+def _tags_add(tagged: list[tuple[Memorandum, list[str]]]) -> None:
+    """Tag memoranda that have no tags as `memorandum.tags.set(names)` would: taggit finds or
+    makes the tags of each distinct list of names once, for the first memorandum given it,
+    and the others with the same list get the same tags."""
+    by_names: dict[tuple[str, ...], list[Memorandum]] = {}
+    for memorandum, names in tagged:
+        if names:
+            by_names.setdefault(tuple(names), []).append(memorandum)
+    through = Memorandum.tags.through
+    content_type = ContentType.objects.get_for_model(Memorandum)
+    items = []
+    for names, (first, *others) in by_names.items():
+        first.tags.set(list(names))
+        tags = list(first.tags.all())
+        items += [
+            through(content_type_id=content_type.pk, object_id=memorandum.pk, tag_id=tag.pk)
+            for memorandum in others
+            for tag in tags
+        ]
+    through.objects.bulk_create(items, batch_size=BULK_BATCH)
+
+
+def _memoranda_history_record(memoranda: list[Memorandum], *, created: bool) -> None:
+    """One history entry per memorandum, as `one_history_entry` records it: its fields, the
+    user, and the areas and SDGs it holds now (which simple-history's bulk writer leaves out,
+    so they are recorded here as `create_historical_record_m2ms` records them)."""
+    records = Memorandum.history.bulk_history_create(
+        memoranda,
+        update=not created,
+        default_user=history_user(),
+        default_change_reason=None,
+        batch_size=BULK_BATCH,
+    )
+    record_of = {record.id: record for record in records}
+    for relation, recorded in MEMORANDUM_HISTORY.m2m_models.items():
+        through = relation.remote_field.through
+        source = through._meta.get_field(relation.m2m_field_name()).attname
+        columns = [field.attname for field in through._meta.concrete_fields]
+        rows = []
+        for chunk in chunks(record_of, BULK_BATCH):
+            links = through.objects.filter(**{f"{source}__in": chunk}).order_by("pk")
+            for values in links.values(*columns):
+                rows.append(recorded(history=record_of[values[source]], **values))
+        recorded.objects.bulk_create(rows, batch_size=BULK_BATCH)
+
+
+def _parts_write(
+    rows: list[dict[str, Any]],
+    memoranda: dict[int, Memorandum],
+    refused: dict[int, ValidationError],
+    *,
+    replace: bool,
+) -> None:
+    """The parties, signatories and commitments of the rows that give them, each with its
+    history entry, as `_replace_parts` writes them; with `replace`, in place of the old ones
+    (whose deletions the history records too)."""
+    kinds = (
+        (Party, "parties", None),
+        (Signatory, "signatories", ()),
+        (Commitment, "commitments", ("memorandum",)),
+    )
+    for model, name, checked_except in kinds:
+        given = {
+            index: memorandum
+            for index, memorandum in _unrefused(memoranda, refused).items()
+            if rows[index].get(name) is not None
+        }
+        if replace:
+            for chunk in chunks([memorandum.pk for memorandum in given.values()], BULK_BATCH):
+                model.objects.filter(memorandum_id__in=chunk).delete()
+        parts, owners = [], []
+        for index, memorandum in given.items():
+            for order, values in enumerate(rows[index][name]):
+                if model is Party:
+                    values = {"order": order, **values}
+                part = model(memorandum=memorandum, **values)
+                if checked_except is not None:
+                    try:
+                        _clean(part, exclude=checked_except)
+                    except ValidationError as error:
+                        refused.setdefault(index, error)
+                        continue
+                parts.append(part)
+                owners.append(index)
+        _insert_for_rows(model, parts, owners, refused)
+
+
+def _terms_check(memoranda: dict[int, Memorandum], refused: dict[int, ValidationError]) -> None:
+    """The rules over a memorandum and its parts, on the parts now stored (`_check_terms`)."""
+    for chunk in chunks(list(memoranda.items()), BULK_BATCH):
+        ids = [memorandum.pk for _, memorandum in chunk]
+        parties: dict[int, list[Institution]] = {}
+        for party in Party.objects.filter(memorandum_id__in=ids).select_related("institution"):
+            parties.setdefault(party.memorandum_id, []).append(party.institution)
+        signing: dict[int, list[Institution]] = {}
+        for signatory in Signatory.objects.filter(memorandum_id__in=ids).select_related(
+            "institution"
+        ):
+            signing.setdefault(signatory.memorandum_id, []).append(signatory.institution)
+        responsible: dict[int, list[Institution | None]] = {}
+        for commitment in Commitment.objects.filter(memorandum_id__in=ids).select_related(
+            "responsible_institution"
+        ):
+            responsible.setdefault(commitment.memorandum_id, []).append(
+                commitment.responsible_institution
+            )
+        for index, memorandum in chunk:
+            try:
+                validate_terms(
+                    stage=memorandum.stage,
+                    party_institutions=parties.get(memorandum.pk, []),
+                    signatory_institutions=signing.get(memorandum.pk, []),
+                    commitment_institutions=responsible.get(memorandum.pk, []),
+                )
+            except ValidationError as error:
+                refused.setdefault(index, error)

@@ -1,19 +1,17 @@
-"""Import memoranda from CSV or XLSX in the export's columns (SPEC section 5).
+"""Import memoranda from CSV or XLSX in the export's columns.
 
 All or nothing: every row is checked, each bad row reported with every problem, and unless
 every row is good, or when it is a dry run, the whole import rolls back. Idempotent on
 reference: a row that says what the registry already says changes nothing.
 
-Fast enough for files of thousands of rows (issue 9): rows are checked against lookups loaded
-once for the whole file, and new memoranda are written in bulk, with the parts and history
-that `memorandum_create` would write for each (`memoranda_import`).
+This module reads the file, matches its names to institutions and people, and reports the
+problems row by row; the services write (`memoranda_bulk_create`, `memoranda_bulk_update`),
+in bulk, so that files of thousands of rows import in seconds.
 """
 
 import csv
 import datetime
-import functools
 import io
-import operator
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -22,24 +20,19 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, models, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db import transaction
 from django_countries import countries
 from openpyxl import load_workbook
 
 from agreements.columns import COLUMNS, FORMULA_TRIGGERS
-from agreements.models import MEMORANDUM_HISTORY, CooperationArea, Memorandum, Party, Signatory
-from agreements.services import memorandum_update, references_generate, sdg_numbers, validate_terms
+from agreements.models import CooperationArea, Memorandum
+from agreements.services import BulkRefused, memoranda_bulk_create, memoranda_bulk_update
 from partners.matching import InstitutionMatcher
 from partners.models import Institution, Person
 from partners.names import normalise
 from partners.services import institution_create
-from registry.history import acting_as
 from registry.iteration import chunks
 
 REQUIRED_COLUMNS = {"title", "parties"}
@@ -54,7 +47,7 @@ CHOICES = {
 }
 # A memorandum's parts and relations: passed, written and compared apart from its own fields.
 PARTS = ("parties", "signatories", "cooperation_areas", "sdgs", "tags")
-# Rows per INSERT and values per IN (...): within SQLite's limits on a statement's size.
+# Values per IN (...): within SQLite's limit of parameters.
 CHUNK = 500
 
 
@@ -321,26 +314,20 @@ class ImportRow:
     # The reference of the memorandum this one supersedes: "" for none, None when the file has
     # no supersedes column (an existing memorandum's link is then left as it is).
     supersedes: str | None
-    # Whether that memorandum is made by a row further down the file, so linked at the end.
-    supersedes_later: bool = False
-    # For a row that creates a memorandum: it and its signatories, checked but not yet saved.
-    memorandum: Memorandum | None = None
-    signatories: list[Signatory] = field(default_factory=list)
 
     @property
     def reference(self) -> str:
-        return self.memorandum.reference if self.memorandum else self.arguments["reference"]
+        return self.arguments["reference"]
 
 
 class People:
     """The people who sign, found as `Person.objects.filter(institution=...,
-    full_name__iexact=...).first()` finds them, in one query for the whole file; those not in
-    the registry are made once each, checked as `person_create` checks them, saved together."""
+    full_name__iexact=...).first()` finds them, in one query for the whole file. One not in
+    the registry is a new Person, one per name and institution, which the services check and
+    save."""
 
     def __init__(self, signers: Iterable[tuple[str, Institution]]):
         self.found: dict[tuple[int, str], Person] = {}
-        self.invalid: dict[tuple[int, str], ValidationError] = {}
-        self.new: list[Person] = []
         institution_ids = sorted({institution.pk for _, institution in signers})
         # A chunk holds each institution's people whole, so the first of several stays first.
         for chunk in chunks(institution_ids, CHUNK):
@@ -350,23 +337,9 @@ class People:
 
     def get(self, name: str, institution: Institution) -> Person:
         key = (institution.pk, name.lower())
-        if key in self.invalid:
-            raise self.invalid[key]
         if key not in self.found:
-            person = Person(institution=institution, full_name=name)
-            try:
-                full_clean_without_queries(person)
-            except ValidationError as error:
-                self.invalid[key] = error
-                raise
-            self.found[key] = person
-            self.new.append(person)
+            self.found[key] = Person(institution=institution, full_name=name)
         return self.found[key]
-
-    def save_new(self) -> None:
-        if self.new:
-            Person.objects.bulk_create(self.new, batch_size=CHUNK)
-            _record_creations(Person, "id", [person.pk for person in self.new])
 
 
 def memoranda_by_reference(references: Iterable[str]) -> dict[str, Memorandum]:
@@ -414,20 +387,19 @@ def memoranda_import(
 ) -> ImportReport:
     """Import every row or none; `report.problems` lists each bad row's line, column, message.
 
-    Every row is read and checked first; a row that creates a memorandum is checked as
-    `memorandum_create` checks one, against lookups loaded once for the whole file. Then the
-    new memoranda are written in bulk, with their parts and the history `memorandum_create`
-    would record, and the rows naming a memorandum already in the registry (or made by an
-    earlier row) go through `memorandum_update`, one by one. Good rows are written even when
-    others are bad, so that the problems met in the database (a cycle of supersedes links)
-    are reported too; all of it rolls back unless every row is good and it is not a dry run.
+    Every row is read and checked against lookups loaded once for the whole file. The rows
+    that make new memoranda go to `memoranda_bulk_create` together, then those naming a
+    memorandum already in the registry (or made by an earlier row) that they change go to
+    `memoranda_bulk_update`. Good rows are written even when others are bad, so that the
+    problems met in writing are reported too; all of it rolls back unless every row is good
+    and it is not a dry run.
     """
     report = ImportReport(dry_run=dry_run)
-    with acting_as(actor):
-        run = _ImportRun(actor=actor, report=report)
-        run.read(rows, progress)
-        run.check()
-        run.write()
+    run = _ImportRun(actor=actor, report=report)
+    run.read(rows, progress)
+    run.check()
+    run.create()
+    run.update()
     report.problems.sort(key=lambda problem: problem.line)
     if not report.written:
         transaction.set_rollback(True)
@@ -447,7 +419,6 @@ class _ImportRun:
         self.existing: dict[str, Memorandum] = {}
         # What a supersedes column can name: memoranda in the registry, then the new ones too.
         self.by_reference: dict[str, Memorandum] = {}
-        self.people: People | None = None
 
     def problem(self, line: int, error: RowError | ValidationError) -> None:
         if isinstance(error, RowError):
@@ -471,474 +442,122 @@ class _ImportRun:
         self.report.institutions_created = reader.institutions_created
 
     def check(self) -> None:
-        """Sort the rows into creates and updates, in file order, and check each create."""
+        """Find the signatories' people, and sort the rows into creates and updates."""
         self.existing = memoranda_by_reference(
             [row.reference for row in self.rows] + [row.supersedes or "" for row in self.rows]
         )
         self.by_reference = dict(self.existing)
-        self.people = People(signer for row in self.rows for signer in row.signers)
-        # What a row can name as the memorandum it supersedes: one in the registry, or made by
-        # an earlier row.
+        people = People(signer for row in self.rows for signer in row.signers)
         known = set(self.existing)
         for row in self.rows:
-            row.supersedes_later = bool(row.supersedes) and row.supersedes not in known
-            try:
-                row.arguments["signatories"] = [
-                    {"person": self.people.get(name, institution), "institution": institution}
-                    for name, institution in row.signers
-                ]
-                if row.reference in known:
-                    self.updates.append(row)
-                    continue
-                self.check_new(row)
-            except ValidationError as error:
-                self.problem(row.line, error)
-                continue
-            self.creates.append(row)
-            if row.reference:
-                known.add(row.reference)
-
-    def check_new(self, row: ImportRow) -> None:
-        """`memorandum_create`'s checks, in its order; its reference is unique by `known`, and
-        a new memorandum's supersedes link cannot close a cycle until `link_later`."""
-        arguments = row.arguments
-        arguments["sdgs"] = sdg_numbers(arguments["sdgs"])
-        validate_terms(
-            stage=arguments["stage"],
-            party_institutions=[party["institution"] for party in arguments["parties"]],
-            signatory_institutions=[s["institution"] for s in arguments["signatories"]],
-        )
-        fields = {name: value for name, value in arguments.items() if name not in PARTS}
-        memorandum = Memorandum(**fields, created_by=self.actor, updated_by=self.actor)
-        full_clean_without_queries(
-            memorandum, exclude=[] if memorandum.reference else ["reference"]
-        )
-        for signatory in arguments["signatories"]:
-            part = Signatory(memorandum=memorandum, **signatory)
-            full_clean_without_queries(part)
-            if any(other.person is part.person for other in row.signatories):
-                raise _unique_violation(Signatory, "person")
-            row.signatories.append(part)
-        row.memorandum = memorandum
-
-    def write(self) -> None:
-        self.people.save_new()
-        self.create()
-        self.report.created = [row.reference for row in self.creates]
-        # Memoranda as `memoranda_by_reference` loaded them, until a row changes them.
-        as_loaded = set(self.existing)
-        for row in self.updates:
-            if row.reference in as_loaded:
-                memorandum = self.existing[row.reference]
-                as_loaded.remove(row.reference)
+            row.arguments["signatories"] = [
+                {"person": people.get(name, institution), "institution": institution}
+                for name, institution in row.signers
+            ]
+            if row.reference in known:
+                self.updates.append(row)
             else:
-                memorandum = memoranda_by_reference([row.reference])[row.reference]
-            self.update(row, memorandum)
-        for row in self.updates:
-            if row.supersedes_later:
-                self.link_later(row)
+                self.creates.append(row)
+                if row.reference:
+                    known.add(row.reference)
 
     def create(self) -> None:
-        """The new memoranda in bulk, with what `memorandum_create` would write for each: its
-        areas, SDGs and tags, one history entry, its parties and signatories with theirs."""
-        self.give_references()
-        # Links to the registry go in with the rows; links to earlier rows once those have ids
-        # (pointing up the file, they cannot close a cycle); links to later rows one by one.
-        for row in self.creates:
-            if row.supersedes in self.existing:
-                row.memorandum.supersedes = self.existing[row.supersedes]
-        memoranda = [row.memorandum for row in self.creates]
-        Memorandum.objects.bulk_create(memoranda, batch_size=CHUNK)
-        self.by_reference |= {memorandum.reference: memorandum for memorandum in memoranda}
-        to_earlier_rows = [
-            row
-            for row in self.creates
-            if row.supersedes and not row.supersedes_later and row.supersedes not in self.existing
-        ]
-        for row in to_earlier_rows:
-            row.memorandum.supersedes = self.by_reference[row.supersedes]
-        Memorandum.objects.bulk_update(
-            [row.memorandum for row in to_earlier_rows], ["supersedes"], batch_size=CHUNK
-        )
-        for row in self.creates:
-            if row.supersedes_later:
-                self.link_later(row)
-        self.write_parts()
+        """The new memoranda, together. When the service refuses some rows, the others go in
+        again without them, so that the report counts what the file would give and the rows
+        further on meet the memoranda they name."""
+        rows = self.creates
+        while rows:
+            rows = self.linked(rows)
+            try:
+                memoranda = memoranda_bulk_create(
+                    memoranda=[row.arguments for row in rows], actor=self.actor
+                )
+            except BulkRefused as refused:
+                for index, error in refused.errors.items():
+                    self.problem(rows[index].line, error)
+                rows = [row for index, row in enumerate(rows) if index not in refused.errors]
+                continue
+            self.report.created = [memorandum.reference for memorandum in memoranda]
+            self.by_reference |= {memorandum.reference: memorandum for memorandum in memoranda}
+            return
 
-    def write_parts(self) -> None:
-        ids = [row.memorandum.pk for row in self.creates]
-        _relate(
-            "cooperation_areas",
-            [
-                (row.memorandum, area.pk)
-                for row in self.creates
-                for area in row.arguments["cooperation_areas"]
-            ],
-        )
-        _relate(
-            "sdgs", [(row.memorandum, sdg) for row in self.creates for sdg in row.arguments["sdgs"]]
-        )
-        _tag([(row.memorandum, name) for row in self.creates for name in row.arguments["tags"]])
-        # The history entry, once the memorandum's own fields and its relations are in place.
-        _record_creations(Memorandum, "id", ids)
-        _record_relations(ids)
-        parties = [
-            {
-                "memorandum_id": row.memorandum.pk,
-                "institution_id": party["institution"].pk,
-                "order": order,
-            }
-            for row in self.creates
-            for order, party in enumerate(row.arguments["parties"])
-        ]
-        _insert_rows(Party, parties)
-        _record_creations(Party, "memorandum_id", ids)
-        signatories = [signatory for row in self.creates for signatory in row.signatories]
-        if signatories:
-            Signatory.objects.bulk_create(signatories, batch_size=CHUNK)
-            _record_creations(Signatory, "memorandum_id", ids)
+    def linked(self, rows: list[ImportRow]) -> list[ImportRow]:
+        """The rows whose supersedes column names a memorandum in the registry or made by one
+        of `rows` (by its reference, as `memoranda_bulk_create` takes it), or none; each other
+        row is reported."""
+        while True:
+            references = {row.reference for row in rows if row.reference}
+            kept = []
+            for row in rows:
+                target = row.supersedes
+                if target and target not in self.existing and target not in references:
+                    self.problem(row.line, self.nowhere(target))
+                else:
+                    kept.append(row)
+            if len(kept) == len(rows):
+                break
+            rows = kept
+        for row in rows:
+            if row.supersedes:
+                row.arguments["supersedes"] = self.existing.get(row.supersedes, row.supersedes)
+        return rows
 
-    def give_references(self) -> None:
-        """References for new memoranda left without one, from their year's counter in file
-        order, as `memorandum_save` takes them."""
-        unnamed: dict[int, list[Memorandum]] = {}
-        for row in self.creates:
-            if not row.memorandum.reference:
-                year = (row.memorandum.signed_on or timezone.localdate()).year
-                unnamed.setdefault(year, []).append(row.memorandum)
-        named = {row.reference for row in self.creates if row.reference}
-        for year, memoranda in unnamed.items():
-            references = references_generate(year=year, count=len(memoranda), reserved=named)
-            for memorandum, reference in zip(memoranda, references, strict=True):
-                memorandum.reference = reference
+    @staticmethod
+    def nowhere(reference: str) -> RowError:
+        return RowError("supersedes", f"no memorandum “{reference}” in the registry or the file")
 
-    def update(self, row: ImportRow, memorandum: Memorandum) -> None:
-        """A row naming a memorandum already there: unchanged, or changed by `memorandum_update`."""
-        arguments = dict(row.arguments)
-        if row.supersedes is not None and not row.supersedes_later:
-            arguments["supersedes"] = self.by_reference[row.supersedes] if row.supersedes else None
-        try:
+    def update(self) -> None:
+        """The rows naming a memorandum already there, in file order: a memorandum that
+        several rows name changes once per pass."""
+        rows = self.updates
+        # Memoranda as `check` loaded them, until a pass changes them.
+        as_loaded = self.existing
+        while rows:
+            this_pass, later, named = [], [], set()
+            for row in rows:
+                (later if row.reference in named else this_pass).append(row)
+                named.add(row.reference)
+            self.update_pass(this_pass, as_loaded)
+            as_loaded = {}
+            rows = later
+
+    def update_pass(self, rows: list[ImportRow], as_loaded: dict[str, Memorandum]) -> None:
+        """Each row unchanged, or its change made by `memoranda_bulk_update` with the others."""
+        references = [row.reference for row in rows]
+        loaded = {
+            reference: as_loaded[reference] for reference in references if reference in as_loaded
+        }
+        loaded |= memoranda_by_reference(set(references) - set(loaded))
+        changes, changing = [], []
+        for row in rows:
+            memorandum = loaded.get(row.reference)
+            if memorandum is None:
+                self.problem(
+                    row.line,
+                    RowError("reference", f"the row that makes “{row.reference}” has problems"),
+                )
+                continue
+            arguments = dict(row.arguments)
+            if row.supersedes is not None:
+                if row.supersedes and row.supersedes not in self.by_reference:
+                    self.problem(row.line, self.nowhere(row.supersedes))
+                    continue
+                arguments["supersedes"] = self.by_reference.get(row.supersedes)
             if _unchanged(memorandum, arguments):
                 self.report.unchanged.append(row.reference)
-                return
+                continue
             del arguments["reference"]
-            memorandum_update(memorandum=memorandum, actor=self.actor, **arguments)
-        except ValidationError as error:
-            self.problem(row.line, error)
+            changes.append((memorandum, arguments))
+            changing.append(row)
+        if not changes:
             return
-        self.report.updated.append(row.reference)
-
-    def link_later(self, row: ImportRow) -> None:
-        """Link a row to the memorandum it supersedes, made further down the file, as
-        `memorandum_update(supersedes=...)` would: checked against the links in the database
-        (so each is stored before the next is checked); a new memorandum's history is written
-        after, so that it still has one entry."""
-        target = self.by_reference.get(row.supersedes)
-        if target is None:
-            self.report.problems.append(
-                Problem(
-                    row.line,
-                    "supersedes",
-                    f"no memorandum “{row.supersedes}” in the registry or the file",
-                )
-            )
-            return
-        if row.memorandum is None:
-            memorandum = Memorandum.objects.get(reference=row.reference)
-            if memorandum.supersedes_id != target.pk:
-                try:
-                    memorandum_update(memorandum=memorandum, actor=self.actor, supersedes=target)
-                except ValidationError as error:
-                    self.problem(row.line, error)
-            return
-        row.memorandum.supersedes = target
         try:
-            row.memorandum.full_clean()
-        except ValidationError as error:
-            row.memorandum.supersedes = None
-            self.problem(row.line, error)
-            return
-        Memorandum.objects.filter(pk=row.memorandum.pk).update(supersedes=target)
-
-
-# The rows a large file adds by the ten thousand (links, history) are written as plain values,
-# or copied by the database: a model instance each, through `bulk_create`, costs seconds.
-
-
-def _insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows given as {attname: value}, other columns at their fields' defaults; for
-    rows that no `save()` or `pre_save()` would change (links, not records with timestamps)."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    defaults = {field.attname: field.get_default() for field in fields if field.has_default()}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = min(CHUNK, connection.ops.bulk_batch_size(fields, rows) or CHUNK)
-    with connection.cursor() as cursor:
-        for chunk in chunks(rows, size):
-            values = []
-            for row in chunk:
-                for field in fields:
-                    value = row[field.attname] if field.attname in row else defaults[field.attname]
-                    # Ids and text go as they are; other values as their field prepares them.
-                    if type(value) not in (int, str):
-                        value = field.get_db_prep_save(value, connection)
-                    values.append(value)
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([placeholders] * len(chunk))}",
-                values,
-            )
-
-
-def _relate(field_name: str, pairs: list[tuple[Memorandum, int]]) -> None:
-    """Rows of a many-to-many field's table, as `memorandum.<field>.set(ids)` adds them."""
-    relation = Memorandum._meta.get_field(field_name)
-    source, target = relation.m2m_column_name(), relation.m2m_reverse_name()
-    unique_pairs = dict.fromkeys((memorandum.pk, related_id) for memorandum, related_id in pairs)
-    _insert_rows(
-        relation.remote_field.through,
-        [{source: memorandum_id, target: related_id} for memorandum_id, related_id in unique_pairs],
-    )
-
-
-def _tag(pairs: list[tuple[Memorandum, str]]) -> None:
-    """Tag memoranda as `memorandum.tags.set(names)` does: each name's tag found as taggit finds
-    it (case-insensitively under TAGGIT_CASE_INSENSITIVE, the oldest of several), or made."""
-    tagged_item = Memorandum.tags.through
-    tag_model = tagged_item.tag_model()
-    case_insensitive = getattr(settings, "TAGGIT_CASE_INSENSITIVE", False)
-
-    def key(name: str) -> str:
-        return name.lower() if case_insensitive else name
-
-    names = list(dict.fromkeys(name for _, name in pairs))
-    tags: dict[str, models.Model] = {}
-    # Few names per query: SQLite parses a long OR as deeply nested as it is long.
-    for chunk in chunks(names, 100):
-        lookup = (
-            functools.reduce(operator.or_, (Q(name__iexact=name) for name in chunk))
-            if case_insensitive
-            else Q(name__in=chunk)
-        )
-        for tag in tag_model.objects.filter(lookup).order_by("pk"):
-            tags.setdefault(key(tag.name), tag)
-    for name in names:
-        if key(name) not in tags:
-            tags[key(name)] = tag_model.objects.create(name=name)
-    content_type = ContentType.objects.get_for_model(Memorandum)
-    tagged = dict.fromkeys((memorandum.pk, tags[key(name)].pk) for memorandum, name in pairs)
-    _insert_rows(
-        tagged_item,
-        [
-            {"content_type_id": content_type.pk, "object_id": memorandum_id, "tag_id": tag_id}
-            for memorandum_id, tag_id in tagged
-        ],
-    )
-
-
-def _in(ids: list[int]) -> Iterator[tuple[str, list[int]]]:
-    """("IN (%s, ...)", ids) a chunk at a time, within SQLite's limit of parameters."""
-    for chunk in chunks(ids, CHUNK):
-        yield f"IN ({', '.join(['%s'] * len(chunk))})", chunk
-
-
-def _record_creations(model: type[models.Model], column: str, ids: list[int]) -> None:
-    """The history records simple-history writes as rows of `model` are saved one by one, for
-    those whose `column` is in `ids`: "created", with the values saved (copied by the
-    database), the user simple-history records (the actor of `acting_as`), the time now."""
-    history = model.history.model
-    quote = connection.ops.quote_name
-    copied = ", ".join(quote(field.column) for field in history.tracked_fields)
-    recorded = ", ".join(
-        quote(history._meta.get_field(name).column)
-        for name in ("history_date", "history_type", "history_user")
-    )
-    when = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
-    user = history.get_default_history_user(model())
-    with connection.cursor() as cursor:
-        for condition, chunk in _in(ids):
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({copied}, {recorded}) "
-                f"SELECT {copied}, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(column)} {condition} ORDER BY {quote(model._meta.pk.column)}",
-                [when, "+", user.pk if user else None, *chunk],
-            )
-
-
-def _record_relations(ids: list[int]) -> None:
-    """What simple-history records along with a memorandum's history entry of each
-    many-to-many field it tracks (`create_historical_record_m2ms`): the field's rows then,
-    here those of new memoranda (one entry each), copied by the database."""
-    history = Memorandum.history.model
-    quote = connection.ops.quote_name
-    for relation in history._history_m2m_fields:
-        through = relation.remote_field.through
-        recorded = MEMORANDUM_HISTORY.m2m_models[relation]
-        fields = through._meta.concrete_fields
-        columns = ", ".join(quote(recorded._meta.get_field(field.name).column) for field in fields)
-        copied = ", ".join(f"t.{quote(field.column)}" for field in fields)
-        memorandum_column = f"t.{quote(relation.m2m_column_name())}"
-        with connection.cursor() as cursor:
-            for condition, chunk in _in(ids):
-                cursor.execute(
-                    f"INSERT INTO {quote(recorded._meta.db_table)} "
-                    f"({columns}, {quote(recorded._meta.get_field('history').column)}) "
-                    f"SELECT {copied}, h.{quote(history._meta.pk.column)} "
-                    f"FROM {quote(through._meta.db_table)} t "
-                    f"JOIN {quote(history._meta.db_table)} h "
-                    f"ON h.{quote(history._meta.get_field('id').column)} = {memorandum_column} "
-                    f"WHERE {memorandum_column} {condition}",
-                    chunk,
-                )
-
-
-def _unique_violation(model: type[models.Model], field_name: str) -> ValidationError:
-    """The error `full_clean()` raises when `model`'s unique constraint over `field_name` and
-    others is violated."""
-    constraint = next(
-        constraint
-        for constraint in model._meta.constraints
-        if isinstance(constraint, models.UniqueConstraint) and field_name in constraint.fields
-    )
-    message = ValidationError(
-        constraint.get_violation_error_message(), code=constraint.violation_error_code
-    )
-    return ValidationError({NON_FIELD_ERRORS: [message]})
-
-
-def full_clean_without_queries(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """`instance.full_clean(exclude=exclude)`, the same checks with the same messages, without
-    the queries that would make checking thousands of rows slow: its foreign keys hold objects
-    the import loaded or made, so they are not looked up again; uniqueness is left to the
-    caller, which checks it against what it has loaded; check constraints are evaluated in
-    Python (`_holds`), and in the database only when their condition is beyond `_holds`. Their
-    errors go to the field FieldErrorConstraintsMixin names."""
-    model = type(instance)
-    relations, checks, checked_fields = _validation_plan(model)
-    errors: dict[str, list] = {}
-    try:
-        instance.full_clean(
-            exclude={*exclude, *relations}, validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    # As full_clean does: constraints only over fields that passed their own checks.
-    exclude = {*exclude, *(name for name in errors if name != NON_FIELD_ERRORS)}
-    values = {
-        name: getattr(instance, attname) for name, attname in checked_fields if name not in exclude
-    }
-    error_fields = getattr(model, "constraint_error_fields", {})
-    for constraint in checks:
-        try:
-            holds = _holds(constraint.condition, values)
-        except _Excluded:
-            continue  # as Django skips a constraint over an excluded field
-        except _BeyondPython:
-            try:
-                constraint.validate(model, instance, exclude=exclude)
-                holds = True
-            except ValidationError:
-                holds = False
-        if holds is False:
-            field_name = error_fields.get(constraint.name, NON_FIELD_ERRORS)
-            if field_name in exclude:
-                field_name = NON_FIELD_ERRORS
-            errors.setdefault(field_name, []).append(
-                ValidationError(
-                    constraint.get_violation_error_message(), code=constraint.violation_error_code
-                )
-            )
-    if errors:
-        raise ValidationError(errors)
-
-
-@functools.cache
-def _validation_plan(
-    model: type[models.Model],
-) -> tuple[frozenset[str], list[models.CheckConstraint], list[tuple[str, str]]]:
-    """For `full_clean_without_queries`, worked out once per model: its relations, its check
-    constraints, and (name, attname) of the fields these may compare, as Django offers them."""
-    relations = frozenset(field.name for field in model._meta.concrete_fields if field.is_relation)
-    checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
-    fields = [
-        (field.name, field.attname)
-        for field in model._meta.local_concrete_fields
-        if not field.generated  # the database computes it on saving; nothing to check before
-    ]
-    fields.append(("pk", model._meta.pk.attname))
-    return relations, checks, fields if checks else []
-
-
-class _Excluded(Exception):
-    """The condition names a field left out of the check."""
-
-
-class _BeyondPython(Exception):
-    """The condition uses something `_holds` does not evaluate: the database must."""
-
-
-COMPARISONS = {
-    "exact": operator.eq,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-
-
-def _holds(condition: Q, values: dict[str, Any]) -> bool | None:
-    """Whether a check constraint's condition holds for a row's `values`, in SQL's three-valued
-    logic: None when it is unknown (a NULL compared), which a check constraint lets pass."""
-    results = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            results.append(_holds(child, values))
-        elif isinstance(child, tuple):
-            results.append(_lookup_holds(*child, values))
-        else:
-            raise _BeyondPython
-    if condition.connector == Q.AND:
-        result = False if False in results else None if None in results else True
-    elif condition.connector == Q.OR:
-        result = True if True in results else None if None in results else False
-    else:
-        raise _BeyondPython
-    if condition.negated and result is not None:
-        return not result
-    return result
-
-
-def _lookup_holds(lookup: str, value: Any, values: dict[str, Any]) -> bool | None:
-    name, _, kind = lookup.partition("__")
-    kind = kind or "exact"
-    if kind != "isnull" and kind not in COMPARISONS:
-        raise _BeyondPython
-    if name not in values:
-        raise _Excluded
-    left = values[name]
-    if isinstance(value, F):
-        if value.name not in values:
-            raise _Excluded
-        right = values[value.name]
-    elif hasattr(value, "resolve_expression"):
-        raise _BeyondPython
-    elif isinstance(value, models.Model):
-        right = value.pk
-    else:
-        if kind == "exact" and value is None:
-            kind, value = "isnull", True  # as Django reads `field=None`
-        right = value
-    if kind == "isnull":
-        return (left is None) is bool(right)
-    if left is None or right is None:
-        return None
-    if kind != "exact" and (isinstance(left, str) or isinstance(right, str)):
-        raise _BeyondPython  # the database's collation orders text
-    try:
-        return COMPARISONS[kind](left, right)
-    except TypeError:
-        raise _BeyondPython from None
+            memoranda_bulk_update(changes=changes, actor=self.actor)
+        except BulkRefused as refused:
+            for index, error in refused.errors.items():
+                self.problem(changing[index].line, error)
+            changing = [row for index, row in enumerate(changing) if index not in refused.errors]
+        self.report.updated += [row.reference for row in changing]
 
 
 class ImportForm(forms.Form):

@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -240,17 +241,19 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(known):
             for index in range(count)
         ]
 
+    ContentType.objects.get_for_model(Memorandum)  # cached for the process once asked
     ten, thirty = queries_to_import(rows(10)), queries_to_import(rows(30))
 
     # Reading: institutions and their aliases (the matcher), areas. Checking: memoranda
-    # by reference, people of the signing institutions. Writing: new people and their
-    # history; the 2023 reference counter (found or made, moved on, read, typed-in numbers
-    # looked for); memoranda; their links to earlier rows; areas, SDGs; tags (found, the new
-    # one made, in a savepoint), their content type, tagged items; the memoranda's history
-    # and its areas and SDGs; parties and their history; signatories and theirs. Plus at most
-    # a few more that other parts of the registry add to any writing transaction.
+    # by reference, people of the signing institutions. Writing, each batch in a savepoint so
+    # that a row the database refuses can be found: new people and their history; the 2023
+    # reference counter (found or made, moved on, read, typed-in numbers looked for);
+    # memoranda; their links to other rows; areas, SDGs; tags (taggit's queries for one
+    # memorandum, then the tagged items of the others); the memoranda's history, and its
+    # areas and SDGs read and recorded; parties and their history; signatories and theirs.
+    # Plus at most a few more that other parts of the registry add to any writing transaction.
     assert len(ten) == len(thirty)
-    assert len(ten) <= 40, "\n".join(ten)
+    assert len(ten) <= 70, "\n".join(ten)
 
 
 def test_nothing_is_written_when_the_last_row_is_bad(known):
