@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 from taggit.models import Tag, TaggedItem
 
+from agreements.exports.audit import AUDITED_MODELS
 from agreements.models import (
     MEMORANDUM_HISTORY,
     Commitment,
@@ -29,7 +30,6 @@ from agreements.services import (
     memorandum_update,
 )
 from partners.models import Institution, Person
-from registry.api.audit import AUDITED_MODELS
 from registry.history import audit_entries
 from tests.agreements.importing.test_bulk_import import comparable
 from tests.agreements.importing.test_import import import_csv, row
