@@ -39,7 +39,7 @@ TRACKED_TABLES = re.compile(r"(agreements|partners|taggit)_\w+")
 WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)', re.IGNORECASE
 )
-# A locking read takes row locks as a write does (`memorandum_save` locks before it writes).
+# A locking read takes row locks as a write does (`memorandum_update` locks before it writes).
 LOCKING_READ = (" FOR UPDATE", " FOR NO KEY UPDATE")
 FIRST_TABLE = re.compile(r'\bFROM\s+"?(\w+)')
 VERSION_TABLE = DataVersion._meta.db_table
