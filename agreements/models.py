@@ -469,6 +469,11 @@ class Document(models.Model):
 
     history = registry_history()
 
+    FILE_IS_FIXED = (
+        "A stored document's file cannot be replaced: its checksum is part of the signed terms. "
+        "Upload the new file as a new document."
+    )
+
     class Meta:
         ordering = ["uploaded_at", "id"]
 
@@ -476,6 +481,12 @@ class Document(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # The file is fixed once stored: its sha256 and size, recorded once, describe it, so
+        # downloads and acknowledgements keep meaning what they meant.
+        if self.pk is not None:
+            stored = Document.objects.filter(pk=self.pk).values_list("file", flat=True).first()
+            if stored is not None and stored != self.file.name:
+                raise ValidationError({"file": self.FILE_IS_FIXED})
         if self.file and not self.sha256:
             digest = hashlib.sha256()
             for chunk in self.file.chunks():

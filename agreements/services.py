@@ -1,7 +1,6 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -127,40 +126,102 @@ def validate_terms(
         raise ValidationError(errors)
 
 
-def memorandum_save(
-    *, memorandum: Memorandum, actor, expected_version: int | None = None
-) -> Memorandum:
-    """Validate and store the memorandum's own fields, bumping its version on every change."""
-    with transaction.atomic():
-        if memorandum.pk:
-            current_version = (
+# A signed memorandum stays on record: it may be terminated, or superseded by a later one (which
+# leaves its stage signed), but not taken back; a terminated one stays terminated.
+STAGES_AFTER = {
+    Memorandum.Stage.SIGNED: {Memorandum.Stage.SIGNED, Memorandum.Stage.TERMINATED},
+    Memorandum.Stage.TERMINATED: {Memorandum.Stage.TERMINATED},
+}
+
+
+def _check_stage_change(stored: str, wanted: str) -> None:
+    allowed = STAGES_AFTER.get(stored)
+    # A stage that does not exist is refused by `full_clean`, on the same field.
+    if allowed is None or wanted in allowed or wanted not in Memorandum.Stage.values:
+        return
+    if stored == Memorandum.Stage.TERMINATED:
+        message = "A terminated memorandum stays terminated; record a new agreement instead."
+    else:
+        message = (
+            f"A signed memorandum cannot go back to {Memorandum.Stage(wanted).label.lower()}: "
+            "terminate it, or supersede it with a renewal or an amendment."
+        )
+    raise ValidationError({"stage": message})
+
+
+def _store_memorandum(
+    memorandum: Memorandum,
+    *,
+    actor,
+    expected_version: int | None = None,
+    cooperation_areas: Iterable[CooperationArea] | None = None,
+    sdgs: Iterable[int] | None = None,
+    tags: Iterable[str] | None = None,
+) -> None:
+    """Validate and store the memorandum's own fields, then the areas, SDGs and tags given, as
+    one history entry. A stored memorandum's row is locked first: its version must be the one
+    expected, its stage may change only as `STAGES_AFTER` allows, and its version goes up."""
+    created = memorandum.pk is None
+    # Saving the fields and setting each many-to-many field would each record an entry.
+    memorandum.skip_history_when_saving = True
+    try:
+        if created:
+            memorandum.created_by = actor
+        else:
+            stored_version, stored_stage = (
                 Memorandum.objects.select_for_update()
-                .values_list("version", flat=True)
+                .values_list("version", "stage")
                 .get(pk=memorandum.pk)
             )
-            if expected_version is not None and expected_version != current_version:
-                raise StaleVersion(current_version)
-            memorandum.version = current_version + 1
-        else:
-            memorandum.created_by = actor
+            if expected_version is not None and expected_version != stored_version:
+                raise StaleVersion(stored_version)
+            _check_stage_change(stored_stage, memorandum.stage)
+            memorandum.version = stored_version + 1
         memorandum.updated_by = actor
         memorandum.full_clean(exclude=["reference"] if not memorandum.reference else None)
         if not memorandum.reference:
             year = (memorandum.signed_on or timezone.localdate()).year
             memorandum.reference = reference_generate(year=year)
         memorandum.save()
-    return memorandum
-
-
-@contextmanager
-def one_history_entry(memorandum: Memorandum, *, created: bool):
-    """Record the steps of one save (fields, then areas and SDGs) as a single history entry."""
-    memorandum.skip_history_when_saving = True
-    try:
-        yield
+        if cooperation_areas is not None:
+            memorandum.cooperation_areas.set(cooperation_areas)
+        if sdgs is not None:
+            memorandum.sdgs.set(sdgs)
+        if tags is not None:
+            memorandum.tags.set(list(tags))
     finally:
         del memorandum.skip_history_when_saving
     MEMORANDUM_HISTORY.create_historical_record(memorandum, "+" if created else "~")
+
+
+def _defaults(model) -> dict[str, Any]:
+    """What a part's fields hold when a row leaves them out."""
+    return {
+        field.name: field.get_default()
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name != "memorandum"
+    }
+
+
+def _write_part(part, values: Mapping[str, Any], *, clean_exclude: list[str] | None) -> None:
+    """Give the part these values and save it, if it is new or one of them differs (an
+    unchanged part records no history). `clean_exclude` None saves without `full_clean`."""
+    if part.pk is not None and not any(
+        _differs(part, name, value) for name, value in values.items()
+    ):
+        return
+    for name, value in values.items():
+        setattr(part, name, value)
+    if clean_exclude is not None:
+        part.full_clean(exclude=clean_exclude)
+    part.save()
+
+
+def _differs(part, name: str, value: Any) -> bool:
+    field = part._meta.get_field(name)
+    if field.is_relation:
+        return getattr(part, field.attname) != (value.pk if value is not None else None)
+    return getattr(part, name) != value
 
 
 def _replace_parts(
@@ -170,40 +231,64 @@ def _replace_parts(
     signatories: Sequence[dict[str, Any]] | None,
     commitments: Sequence[dict[str, Any]] | None,
 ) -> None:
+    """Make each part list that is given the memorandum's whole list. A part that stays is
+    changed in place, so that its history shows what changed: a party is the same party while
+    its institution is, a signatory while its person is, and a commitment given with the `id`
+    of one of the memorandum's commitments is that commitment (its reminders stay with it)."""
     if parties is not None:
         # A repeated institution is named as such, before the database's constraint refuses it.
         validate_terms(
             stage=Memorandum.Stage.DRAFT,
             party_institutions=[party["institution"] for party in parties],
         )
-        memorandum.parties.all().delete()
-        for order, party in enumerate(parties):
-            Party.objects.create(
-                memorandum=memorandum,
-                order=party.get("order", order),
-                **{key: value for key, value in party.items() if key != "order"},
-            )
+        stored = {
+            party.institution_id: party for party in Party.objects.filter(memorandum=memorandum)
+        }
+        wanted = {party["institution"].pk for party in parties}
+        for institution_id, party in stored.items():
+            if institution_id not in wanted:
+                party.delete()
+        for order, row in enumerate(parties):
+            party = stored.pop(row["institution"].pk, None) or Party(memorandum=memorandum)
+            _write_part(party, _defaults(Party) | {"order": order} | row, clean_exclude=None)
     if signatories is not None:
-        memorandum.signatories.all().delete()
-        for signatory in signatories:
-            part = Signatory(memorandum=memorandum, **signatory)
-            part.full_clean()
-            part.save()
+        stored = {s.person_id: s for s in Signatory.objects.filter(memorandum=memorandum)}
+        wanted = {signatory["person"].pk for signatory in signatories}
+        for person_id, signatory in stored.items():
+            if person_id not in wanted:
+                signatory.delete()
+        for row in signatories:
+            # A person listed twice is a second, new signatory, which the constraint refuses.
+            signatory = stored.pop(row["person"].pk, None) or Signatory(memorandum=memorandum)
+            _write_part(signatory, _defaults(Signatory) | row, clean_exclude=[])
     if commitments is not None:
-        memorandum.commitments.all().delete()
-        for commitment in commitments:
-            part = Commitment(memorandum=memorandum, **commitment)
-            part.full_clean(exclude=["memorandum"])
-            part.save()
+        stored = {c.pk: c for c in Commitment.objects.filter(memorandum=memorandum)}
+        named = [row["id"] for row in commitments if row.get("id") is not None]
+        if len(set(named)) < len(named) or not stored.keys() >= set(named):
+            raise ValidationError(
+                {"commitments": "Each commitment is listed once, and only this memorandum's own."}
+            )
+        for pk, commitment in stored.items():
+            if pk not in named:
+                commitment.delete()
+        for row in commitments:
+            values = {name: value for name, value in row.items() if name != "id"}
+            commitment = stored.get(row.get("id")) or Commitment(memorandum=memorandum)
+            _write_part(commitment, _defaults(Commitment) | values, clean_exclude=["memorandum"])
 
 
 def _check_terms(memorandum: Memorandum) -> None:
-    parties = list(memorandum.parties.select_related("institution"))
+    # Read from the database: the parts the caller loaded with the memorandum may be replaced.
+    parties = Party.objects.filter(memorandum=memorandum).select_related("institution")
+    signatories = Signatory.objects.filter(memorandum=memorandum).select_related("institution")
+    commitments = Commitment.objects.filter(memorandum=memorandum).select_related(
+        "responsible_institution"
+    )
     validate_terms(
         stage=memorandum.stage,
         party_institutions=[party.institution for party in parties],
-        signatory_institutions=[s.institution for s in memorandum.signatories.all()],
-        commitment_institutions=[c.responsible_institution for c in memorandum.commitments.all()],
+        signatory_institutions=[signatory.institution for signatory in signatories],
+        commitment_institutions=[c.responsible_institution for c in commitments],
     )
 
 
@@ -243,11 +328,9 @@ def memorandum_create(
         commitment_institutions=[c.get("responsible_institution") for c in commitments],
     )
     memorandum = Memorandum(**fields)
-    with one_history_entry(memorandum, created=True):
-        memorandum_save(memorandum=memorandum, actor=actor)
-        memorandum.cooperation_areas.set(cooperation_areas)
-        memorandum.sdgs.set(sdgs)
-        memorandum.tags.set(list(tags))
+    _store_memorandum(
+        memorandum, actor=actor, cooperation_areas=cooperation_areas, sdgs=sdgs, tags=tags
+    )
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
     memoranda_derived_data_maintain(memoranda=[memorandum])
     return memorandum
@@ -267,19 +350,21 @@ def memorandum_update(
     tags: Iterable[str] | None = None,
     **fields: Any,
 ) -> Memorandum:
-    """Change the given fields; a part list that is given replaces the old one whole."""
+    """Change the given fields; a part list that is given replaces the old one whole (see
+    `_replace_parts`). A signed memorandum does not go back to draft or negotiation, and a
+    terminated one stays terminated."""
     if sdgs is not None:
         sdgs = sdg_numbers(sdgs)
     for name, value in fields.items():
         setattr(memorandum, name, value)
-    with one_history_entry(memorandum, created=False):
-        memorandum_save(memorandum=memorandum, actor=actor, expected_version=expected_version)
-        if cooperation_areas is not None:
-            memorandum.cooperation_areas.set(cooperation_areas)
-        if sdgs is not None:
-            memorandum.sdgs.set(sdgs)
-        if tags is not None:
-            memorandum.tags.set(list(tags))
+    _store_memorandum(
+        memorandum,
+        actor=actor,
+        expected_version=expected_version,
+        cooperation_areas=cooperation_areas,
+        sdgs=sdgs,
+        tags=tags,
+    )
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
     _check_terms(memorandum)
     memoranda_derived_data_maintain(memoranda=[memorandum])
@@ -288,8 +373,17 @@ def memorandum_update(
 
 @attributed
 def memorandum_delete(*, memorandum: Memorandum, actor) -> None:
-    """Only drafts are deleted; a signed agreement is terminated instead, so its record stays."""
-    if memorandum.stage != Memorandum.Stage.DRAFT:
+    """Only drafts are deleted, by their stored stage; a signed agreement is terminated
+    instead, so its record stays."""
+    stage = (
+        Memorandum.objects.select_for_update()
+        .filter(pk=memorandum.pk)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    if stage is None:
+        return
+    if stage != Memorandum.Stage.DRAFT:
         raise ValidationError(
             {"stage": "Only draft memoranda can be deleted; terminate a signed one instead."}
         )
@@ -340,6 +434,41 @@ def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document
     document.full_clean(exclude=["sha256", "size"])
     document.save()
     return document
+
+
+# What a document's record may change; its file, checksum and size are those of the upload.
+DOCUMENT_DETAILS = ("title", "kind", "language")
+
+
+@attributed
+def document_update(*, document: Document, actor, **fields: Any) -> Document:
+    """Change a document's title, kind or language. Its file stays the one uploaded and
+    checksummed: another file is another document (`document_create`). The stored row is
+    changed, whatever the given object holds; an unchanged one is left alone."""
+    fixed = sorted(set(fields) - set(DOCUMENT_DETAILS))
+    if fixed:
+        raise ValidationError(
+            {
+                name: Document.FILE_IS_FIXED
+                if name == "file"
+                else f"A document's {name} cannot be changed."
+                for name in fixed
+            }
+        )
+    stored = Document.objects.select_for_update().get(pk=document.pk)
+    changed = {name: value for name, value in fields.items() if getattr(stored, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(stored, name, value)
+        stored.full_clean()
+        stored.save()
+    return stored
+
+
+@attributed
+def document_delete(*, document: Document, actor) -> None:
+    """Remove a document from its memorandum. The stored file is kept, as the history names it."""
+    document.delete()
 
 
 RENEWABLE = {Memorandum.Status.PENDING, Memorandum.Status.ACTIVE, Memorandum.Status.EXPIRED}
@@ -797,7 +926,7 @@ def _unsave(people: list[Person]) -> None:
 
 def _references_give(memoranda: list[Memorandum]) -> None:
     """References for the memoranda left without one, from their year's counter in order, as
-    `memorandum_save` takes them; the references typed in for the others are skipped."""
+    `memorandum_create` takes them; the references typed in for the others are skipped."""
     unnamed: dict[int, list[Memorandum]] = {}
     for memorandum in memoranda:
         if not memorandum.reference:
@@ -901,10 +1030,13 @@ def _memoranda_change(
 ) -> dict[int, Memorandum]:
     """`memorandum_update`'s checks and its write of each memorandum's own fields, with a new
     version (the rows locked while they are read): row index → memorandum."""
-    versions: dict[int, int] = {}
+    stored: dict[int, tuple[int, str]] = {}
     for chunk in chunks([memorandum.pk for memorandum in memoranda], BULK_BATCH):
         locked = Memorandum.objects.select_for_update().filter(pk__in=chunk)
-        versions |= dict(locked.values_list("pk", "version"))
+        stored |= {
+            pk: (version, stage)
+            for pk, version, stage in locked.values_list("pk", "version", "stage")
+        }
     now = timezone.now()
     checked: dict[int, Memorandum] = {}
     for index, memorandum in enumerate(memoranda):
@@ -920,9 +1052,11 @@ def _memoranda_change(
                     party_institutions=[party["institution"] for party in arguments["parties"]],
                 )
             fields = _own_fields(arguments)
+            version, stage = stored[memorandum.pk]
+            _check_stage_change(stage, fields.get("stage", stage))
             for name, value in fields.items():
                 setattr(memorandum, name, value)
-            memorandum.version = versions[memorandum.pk] + 1
+            memorandum.version = version + 1
             memorandum.updated_by = actor
             memorandum.updated_at = now
             _clean(memorandum, exclude=() if memorandum.reference else ("reference",))
@@ -1015,7 +1149,7 @@ def _tags_add(tagged: list[tuple[Memorandum, list[str]]]) -> None:
 
 
 def _memoranda_history_record(memoranda: list[Memorandum], *, created: bool) -> None:
-    """One history entry per memorandum, as `one_history_entry` records it: its fields, the
+    """One history entry per memorandum, as `memorandum_create` records it: its fields, the
     user, and the areas and SDGs it holds now (which simple-history's bulk writer leaves out,
     so they are recorded here as `create_historical_record_m2ms` records them)."""
     records = Memorandum.history.bulk_history_create(
@@ -1046,8 +1180,8 @@ def _parts_write(
     replace: bool,
 ) -> None:
     """The parties, signatories and commitments of the rows that give them, each with its
-    history entry, as `_replace_parts` writes them; with `replace`, in place of the old ones
-    (whose deletions the history records too)."""
+    history entry, as `_replace_parts` writes them; with `replace`, through `_replace_parts`
+    itself, in place of the old ones."""
     kinds = (
         (Party, "parties", None),
         (Signatory, "signatories", ()),
@@ -1060,8 +1194,21 @@ def _parts_write(
             if rows[index].get(name) is not None
         }
         if replace:
-            for chunk in chunks([memorandum.pk for memorandum in given.values()], BULK_BATCH):
-                model.objects.filter(memorandum_id__in=chunk).delete()
+            # A changed memorandum's parts change as `memorandum_update` changes them: a part
+            # that stays keeps its row, so that its history shows what changed.
+            for index, memorandum in given.items():
+                try:
+                    with transaction.atomic():
+                        _replace_parts(
+                            memorandum,
+                            **{kind: None for kind in ("parties", "signatories", "commitments")}
+                            | {name: rows[index][name]},
+                        )
+                except ValidationError as error:
+                    refused.setdefault(index, error)
+                except IntegrityError as error:
+                    refused.setdefault(index, _refusal(memorandum, error))
+            continue
         parts, owners = [], []
         for index, memorandum in given.items():
             for order, values in enumerate(rows[index][name]):

@@ -1,11 +1,13 @@
 import datetime
+import functools
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -19,7 +21,6 @@ from agreements.fingerprint import acknowledgement_states, fingerprint
 from agreements.importing.admin import ImportAdminMixin
 from agreements.intake.admin import IntakeAdminMixin
 from agreements.models import (
-    MEMORANDUM_HISTORY,
     Commitment,
     Document,
     Memorandum,
@@ -34,15 +35,18 @@ from agreements.selectors import (
 )
 from agreements.services import (
     RENEWABLE,
+    document_create,
+    document_delete,
+    document_update,
+    memorandum_create,
     memorandum_delete,
     memorandum_renew,
-    memorandum_save,
-    validate_terms,
+    memorandum_update,
 )
 from agreements.uploads import check_upload
-from partners.models import Institution
 from registry import roles
 from registry.caching import CountRememberingPaginator, remembered
+from registry.versioning import StaleVersion
 
 
 class StatusListFilter(admin.SimpleListFilter):
@@ -112,88 +116,82 @@ class ExpiryListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MemorandumTerms:
-    """Lets the signatory and commitment inlines see which parties the party inline holds."""
+class PartFormSet(BaseInlineFormSet):
+    """The rows of one of a memorandum's parts, handed to the services by `MemorandumForm`."""
 
-    def __init__(self):
-        self.party_formset = None
-
-    def party_institutions(self) -> list[Institution]:
-        if self.party_formset is None or not self.party_formset.is_valid():
-            return []
+    def kept_forms(self) -> list[forms.ModelForm]:
+        """The rows that stay, in order: the stored ones and the new ones filled in, without
+        those marked for deletion."""
+        deleted = self.deleted_forms
+        stored = self.initial_form_count()
         return [
-            form.cleaned_data["institution"]
-            for form in self.party_formset.forms
-            if form.cleaned_data.get("institution") and not form.cleaned_data.get("DELETE")
+            form
+            for index, form in enumerate(self.forms)
+            if form not in deleted and (index < stored or form.has_changed())
         ]
 
+    def rows(self) -> list[dict]:
+        """The kept rows as the services take them."""
+        return [self.row(form) for form in self.kept_forms()]
 
-class MemorandumPartFormSet(BaseInlineFormSet):
-    """An inline whose rows are checked with the memorandum's other parts (SPEC section 1)."""
+    def row(self, form: forms.ModelForm) -> dict:
+        """The row's values, read from the form's instance: it holds the cleaned data (and,
+        for a row the user may only view, the stored values)."""
+        names = [name for name in self.form._meta.fields if name != self.fk.name]
+        return {name: getattr(form.instance, name) for name in names}
 
-    error_field: str
+    def add_non_form_errors(self, errors: list) -> None:
+        """Show what the service refused about these rows above them."""
+        self.non_form_errors().extend(ValidationError(errors).error_list)
 
-    def __init__(self, *args, terms: MemorandumTerms | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.terms = terms or MemorandumTerms()
-
-    def kept_rows(self):
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    def describe_changes(self) -> None:
+        """The row lists a formset's `save()` leaves for the admin's log message; here the
+        services saved the rows."""
+        deleted = self.deleted_forms
+        stored = self.initial_forms
+        kept = self.kept_forms()
+        self.new_objects = [form.instance for form in kept if form not in stored]
+        self.changed_objects = [
+            (form.instance, form.changed_data)
+            for form in kept
+            if form in stored and form.has_changed()
         ]
+        self.deleted_objects = [form.instance for form in deleted if form in stored]
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
+
+class CommitmentFormSet(PartFormSet):
+    def row(self, form: forms.ModelForm) -> dict:
+        # A stored commitment is named by its id, so that it is changed in place and keeps
+        # its reminders.
+        return super().row(form) | {"id": form.instance.pk}
+
+
+class DocumentFormSet(PartFormSet):
+    def save_through_services(self, memorandum: Memorandum, actor) -> None:
+        """Upload the new documents, change the details of the others, remove those marked
+        for deletion; what a service refuses is raised on `documents`."""
         try:
-            self.validate_rows(self.kept_rows())
+            for form in self.deleted_forms:
+                if form.instance.pk is not None:
+                    document_delete(document=form.instance, actor=actor)
+            for form in self.kept_forms():
+                details = {name: form.cleaned_data[name] for name in ("title", "kind", "language")}
+                if form.instance.pk is None:
+                    document_create(
+                        memorandum=memorandum,
+                        actor=actor,
+                        file=form.cleaned_data["file"],
+                        **details,
+                    )
+                elif form.has_changed():
+                    document_update(document=form.instance, actor=actor, **details)
         except ValidationError as error:
-            messages = error.message_dict.get(self.error_field)
-            if messages:
-                raise ValidationError(messages) from error
-
-
-class PartyFormSet(MemorandumPartFormSet):
-    error_field = "parties"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.terms.party_formset = self
-
-    def validate_rows(self, rows):
-        validate_terms(
-            stage=self.instance.stage, party_institutions=[row["institution"] for row in rows]
-        )
-
-
-class SignatoryFormSet(MemorandumPartFormSet):
-    error_field = "signatories"
-
-    def validate_rows(self, rows):
-        validate_terms(
-            stage=Memorandum.Stage.DRAFT,
-            party_institutions=self.terms.party_institutions(),
-            signatory_institutions=[row["institution"] for row in rows],
-        )
-
-
-class CommitmentFormSet(MemorandumPartFormSet):
-    error_field = "commitments"
-
-    def validate_rows(self, rows):
-        validate_terms(
-            stage=Memorandum.Stage.DRAFT,
-            party_institutions=self.terms.party_institutions(),
-            commitment_institutions=[row.get("responsible_institution") for row in rows],
-        )
+            raise ValidationError({"documents": error.messages}) from error
 
 
 class PartyInline(admin.TabularInline):
     model = Party
-    formset = PartyFormSet
+    formset = PartFormSet
     autocomplete_fields = ["institution"]
     fields = ["institution", "role", "order"]
     extra = 0
@@ -201,7 +199,7 @@ class PartyInline(admin.TabularInline):
 
 class SignatoryInline(admin.TabularInline):
     model = Signatory
-    formset = SignatoryFormSet
+    formset = PartFormSet
     autocomplete_fields = ["person", "institution"]
     fields = ["person", "institution", "position_at_signing", "signed_on", "mode"]
     extra = 0
@@ -221,6 +219,13 @@ class CommitmentInline(admin.StackedInline):
 
 
 class DocumentForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "file" in self.fields:
+            # The file uploaded and checksummed stays: another file is another document.
+            self.fields["file"].disabled = True
+            self.fields["file"].help_text = "To replace the file, upload it as a new document."
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):
@@ -235,29 +240,97 @@ class DocumentForm(forms.ModelForm):
 class DocumentInline(admin.TabularInline):
     model = Document
     form = DocumentForm
+    formset = DocumentFormSet
     fields = ["title", "kind", "file", "language", "size", "sha256", "uploaded_at", "uploaded_by"]
     readonly_fields = ["size", "sha256", "uploaded_at", "uploaded_by"]
     extra = 0
 
 
+STALE_VERSION = (
+    "Someone else saved this memorandum while you were editing it. Open it again to see their "
+    "change, then apply yours."
+)
+
+
 class MemorandumForm(forms.ModelForm):
+    """A memorandum with its parts, saved whole by the services the API calls.
+
+    The inline formsets are the form's own (`parts`, made by `MemorandumAdmin.get_form`). The
+    form is valid once its fields and every row are, and the service has accepted and saved
+    the whole change; it runs while the form is validated, inside the admin view's
+    transaction. What the service refuses becomes errors on the page, on the field or the
+    part it names, and nothing is written.
+    """
+
     # The version the editor loaded; a different one in the database means a concurrent save.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # Set for each request by MemorandumAdmin.get_form.
+    actor = None
+    create_parts = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        self.parts, self.part_inlines = self.create_parts(self.instance)
+        self.saved: Memorandum | None = None
 
-    def clean(self):
-        cleaned_data = super().clean()
-        loaded = cleaned_data.get("loaded_version")
-        if self.instance.pk and loaded is not None and loaded != self.instance.version:
-            raise ValidationError(
-                "Someone else saved this memorandum while you were editing it. Open it again "
-                "to see their change, then apply yours."
-            )
-        return cleaned_data
+    def is_valid(self) -> bool:
+        parts_valid = all([formset.is_valid() for formset in self.parts])
+        if not (super().is_valid() and parts_valid):
+            return False
+        if self.saved is None:
+            self.save_through_services()
+        return self.saved is not None
+
+    def save_through_services(self) -> None:
+        """Create or update the memorandum with its parts, then its documents, as one change."""
+        parts = {formset.prefix: formset for formset in self.parts}
+        fields = dict(self.cleaned_data)
+        expected_version = fields.pop("loaded_version")
+        arguments = fields | {
+            "cooperation_areas": list(fields["cooperation_areas"]),
+            "sdgs": [sdg.number for sdg in fields["sdgs"]],
+            "parties": parts["parties"].rows(),
+            "signatories": parts["signatories"].rows(),
+            "commitments": parts["commitments"].rows(),
+        }
+        try:
+            with transaction.atomic():
+                if self.instance.pk is None:
+                    memorandum = memorandum_create(actor=self.actor, **arguments)
+                else:
+                    memorandum = memorandum_update(
+                        memorandum=self.instance,
+                        actor=self.actor,
+                        expected_version=expected_version,
+                        **arguments,
+                    )
+                parts["documents"].save_through_services(memorandum, self.actor)
+        except StaleVersion:
+            self.add_error(None, STALE_VERSION)
+        except ValidationError as error:
+            self.show_refusal(error, parts)
+        else:
+            self.saved = memorandum
+            return
+        if self.instance.pk is not None:
+            # The page shows the memorandum as stored (version, last change), not as the
+            # refused change left the object; the fields show what the editor typed.
+            self.instance.refresh_from_db()
+
+    def show_refusal(self, error: ValidationError, parts: dict[str, PartFormSet]) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            if name in parts:
+                parts[name].add_non_form_errors(errors)
+            elif name in self.fields:
+                self.add_error(name, errors)
+            else:
+                self.add_error(None, errors)
 
 
 @admin.register(Memorandum)
@@ -423,13 +496,22 @@ class MemorandumAdmin(IntakeAdminMixin, ImportAdminMixin, ExportAdminMixin, admi
     def status_label(self, memorandum):
         return memorandum.get_status_display()
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if issubclass(inline.formset, MemorandumPartFormSet):
-            if not hasattr(request, "_memorandum_terms"):
-                request._memorandum_terms = MemorandumTerms()
-            kwargs["terms"] = request._memorandum_terms
-        return kwargs
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user
+        form.create_parts = staticmethod(
+            functools.partial(self.part_formsets, request, change=change)
+        )
+        return form
+
+    def part_formsets(self, request, memorandum, *, change):
+        """The inline formsets of the page, for MemorandumForm to hold."""
+        return super()._create_formsets(request, memorandum, change)
+
+    def _create_formsets(self, request, obj, change):
+        # The memorandum form holds the formsets (get_form), to validate and save them with
+        # the memorandum; render_change_form puts them on the page.
+        return [], []
 
     def get_actions(self, request):
         # Deleting goes one draft at a time through the delete page, which checks the stage.
@@ -514,6 +596,12 @@ class MemorandumAdmin(IntakeAdminMixin, ImportAdminMixin, ExportAdminMixin, admi
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        inline_formsets = self.get_inline_formsets(request, form.parts, form.part_inlines, obj)
+        context["inline_admin_formsets"] = inline_formsets
+        context["errors"] = helpers.AdminErrorList(form, form.parts)
+        for inline_formset in inline_formsets:
+            context["media"] += inline_formset.media
         context["can_renew"] = (
             obj is not None
             and getattr(obj, "status", None) in RENEWABLE
@@ -539,25 +627,20 @@ class MemorandumAdmin(IntakeAdminMixin, ImportAdminMixin, ExportAdminMixin, admi
         }
         return TemplateResponse(request, "admin/agreements/memorandum/object_history.html", context)
 
+    def save_form(self, request, form, change):
+        # Saved through the services while the form was validated (MemorandumForm.is_valid).
+        return form.saved
+
     def save_model(self, request, obj, form, change):
-        # The fields, then the areas and SDGs saved with the inlines, make one history entry.
-        obj.skip_history_when_saving = True
-        memorandum_save(memorandum=obj, actor=request.user)
+        pass
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        memorandum = form.instance
-        del memorandum.skip_history_when_saving
-        MEMORANDUM_HISTORY.create_historical_record(memorandum, "~" if change else "+")
+        pass
 
-    def save_formset(self, request, form, formset, change):
-        for document in formset.save(commit=False):
-            if isinstance(document, Document) and document.uploaded_by_id is None:
-                document.uploaded_by = request.user
-            document.save()
-        for removed in formset.deleted_objects:
-            removed.delete()
-        formset.save_m2m()
+    def construct_change_message(self, request, form, formsets, add):
+        for formset in form.parts:
+            formset.describe_changes()
+        return super().construct_change_message(request, form, form.parts, add)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agreements.demo import REFERENCE_CASE, load_demo
 from agreements.models import Memorandum, ReferenceCounter
-from agreements.services import memorandum_save
+from agreements.services import memorandum_create, memorandum_update
 from partners.models import Institution
 from partners.validators import validate_ror_id
 
@@ -156,10 +156,7 @@ def test_reference_counters_are_past_the_fixed_references(demo):
         assert ReferenceCounter.objects.get(year=int(year)).last >= int(sequence)
 
     # A memorandum left without a reference gets a fresh one.
-    new = memorandum_save(
-        memorandum=Memorandum(title="New", signed_on=datetime.date(2023, 1, 1), stage="signed"),
-        actor=None,
-    )
+    new = memorandum_create(actor=None, title="New", signed_on=datetime.date(2023, 1, 1))
     assert new.reference.startswith("MOU-2023-")
     assert Memorandum.objects.filter(reference=new.reference).count() == 1
 
@@ -183,7 +180,7 @@ def test_loading_twice_leaves_the_same_data_as_once(demo):
 
 def test_loading_keeps_what_users_changed_and_restores_missing_rows(demo):
     memorandum = Memorandum.objects.get(reference=REFERENCE_CASE)
-    memorandum_save(memorandum=memorandum, actor=None)
+    memorandum_update(memorandum=memorandum, actor=None)
     Institution.objects.filter(short_name="NU").update(city="Nur-Sultan")
     Memorandum.objects.filter(reference="MOU-2026-0101").delete()
 

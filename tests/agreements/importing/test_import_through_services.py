@@ -417,3 +417,13 @@ def test_importing_a_file_again_changes_nothing_and_records_nothing(known, edito
     assert again.unchanged == ["FIRST", "SECOND", third]
     assert again.created == again.updated == again.institutions_created == []
     assert snapshot() == before
+
+
+def test_a_row_that_moves_a_signed_memorandum_back_to_draft_is_refused(known):
+    assert import_csv(row(reference="SIGNED", signatories="")).ok
+
+    report = import_csv(row(reference="SIGNED", signatories="", stage="draft"))
+
+    assert [p.column for p in report.problems] == ["stage"]
+    assert "cannot go back to draft" in report.problems[0].message
+    assert Memorandum.objects.get(reference="SIGNED").stage == Memorandum.Stage.SIGNED
