@@ -1,4 +1,3 @@
-import datetime
 import hashlib
 import secrets
 import uuid
@@ -79,9 +78,10 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-# Kept at hand: services record a memorandum's multi-step save as one history entry.
+# Kept at hand: services record a memorandum's multi-step save as one history entry. Derived
+# columns are left out: the history holds what they are derived from.
 MEMORANDUM_HISTORY = registry_history(
-    m2m_fields=["cooperation_areas", "sdgs"], excluded_fields=["search_document"]
+    m2m_fields=["cooperation_areas", "sdgs"], excluded_fields=["search_document", "fingerprint"]
 )
 
 
@@ -180,6 +180,11 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
         db_persist=True,
     )
 
+    # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for any
+    # other. Derived from the memorandum and its parts, so the services keep it
+    # (`memorandum_derived_data_refresh`) and everything else only reads it.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+
     objects = MemorandumQuerySet.as_manager()
     history = MEMORANDUM_HISTORY
 
@@ -241,14 +246,16 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
 
     @property
     def status(self) -> str:
-        """The derived status; the queryset's `with_status()` annotation when loaded with it."""
-        if "_status" in self.__dict__:
-            return self._status
-        return self.derive_status()
+        """The derived status: the queryset's `with_status()` annotation when loaded with it,
+        else the same SQL asked of the database for the memorandum as it is stored (so one
+        not saved yet has none)."""
+        if "_status" not in self.__dict__:
+            return Memorandum.objects.with_status().values_list("status", flat=True).get(pk=self.pk)
+        return self._status
 
     @status.setter
     def status(self, value: str) -> None:
-        # Set by the `with_status()` annotation, which computes the same rule in SQL.
+        # Set by the `with_status()` annotation.
         self._status = value
 
     def get_status_display(self) -> str:
@@ -259,30 +266,6 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
         taggit's own prefetch builds a query per row even when it has the rows)."""
         tags = getattr(self, "tag_list", None)
         return sorted(tag.name for tag in (self.tags.all() if tags is None else tags))
-
-    def derive_status(
-        self, today: datetime.date | None = None, *, superseded: bool | None = None
-    ) -> str:
-        """The rule of SPEC section 1, in Python; `MemorandumQuerySet.with_status` is its SQL.
-
-        `superseded` says whether a signed memorandum supersedes this one, when the caller
-        knows; otherwise the database is asked.
-        """
-        today = today or timezone.localdate()
-        if self.stage != self.Stage.SIGNED:
-            return self.stage
-        if superseded is None:
-            superseded = bool(
-                self.pk and self.superseded_by.filter(stage=self.Stage.SIGNED).exists()
-            )
-        if superseded:
-            return Status.SUPERSEDED
-        effective_from = self.effective_from or self.signed_on
-        if effective_from and today < effective_from:
-            return Status.PENDING
-        if self.expires_on and today > self.expires_on and not self.auto_renew:
-            return Status.EXPIRED
-        return Status.ACTIVE
 
     def clean_fields(self, exclude=None):
         self.reference = self.reference.strip()

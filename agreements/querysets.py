@@ -1,7 +1,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 
@@ -28,42 +28,56 @@ def signed_successors():
     )
 
 
-def status_expression(today: datetime.date | None = None) -> Case:
-    """The SQL of `Memorandum.derive_status`: both must say the same for every row."""
+def signed_status_rule(today: datetime.date | None = None, superseded=None) -> list:
+    """The status of a signed memorandum, as (condition, status) pairs in the order they are
+    tried: the first condition that holds gives the status; the last is None, "otherwise".
+    (A memorandum at any other stage has that stage as its status.) With `status_expression`
+    and `status_condition`, the one definition of the status rule (docs/data-model.md).
+
+    `superseded` is the condition that a signed memorandum supersedes the row: by default,
+    one among the memoranda; the register as of a past day passes one among its history.
+    """
+    today = today or timezone.localdate()
+    return [
+        (Exists(signed_successors()) if superseded is None else superseded, Status.SUPERSEDED),
+        (Q(effective_from__gt=today), Status.PENDING),
+        (Q(expires_on__lt=today, auto_renew=False), Status.EXPIRED),
+        (None, Status.ACTIVE),
+    ]
+
+
+def status_expression(today: datetime.date | None = None, superseded=None) -> Case:
+    """The status of each row, as a CASE."""
     from .models import Memorandum
 
-    today = today or timezone.localdate()
-    signed = Memorandum.Stage.SIGNED
-    superseded = Exists(signed_successors())
+    *tried, (_, otherwise) = signed_status_rule(today, superseded)
     return Case(
-        When(~Q(stage=signed), then="stage"),
-        When(superseded, then=Value(Status.SUPERSEDED)),
-        When(effective_from__gt=today, then=Value(Status.PENDING)),
-        When(expires_on__lt=today, auto_renew=False, then=Value(Status.EXPIRED)),
-        default=Value(Status.ACTIVE),
+        When(~Q(stage=Memorandum.Stage.SIGNED), then=F("stage")),
+        *(When(condition, then=Value(status)) for condition, status in tried),
+        default=Value(otherwise),
         output_field=models.CharField(),
     )
 
 
 def status_condition(status: str, today: datetime.date | None = None) -> Q:
-    """The rows whose `status_expression` is `status`, as a plain condition.
+    """The rows whose `status_expression` is `status`, as a plain condition: signed, the
+    condition that gives it, and those tried before it failing.
 
-    Filtering on the CASE expression makes the database compute it for every row; this
-    condition says the same in terms the planner can use indexes and anti-joins for.
+    Filtering on the CASE makes the database compute it for every row; this says the same in
+    terms the planner can use indexes and anti-joins for (`stage = 'signed' AND NOT EXISTS
+    (...) AND ...`).
     """
     from .models import Memorandum
 
-    today = today or timezone.localdate()
-    signed = Q(stage=Memorandum.Stage.SIGNED)
-    superseded = Exists(signed_successors())
-    pending = Q(effective_from__gt=today)
-    expired = Q(expires_on__lt=today, auto_renew=False)
-    return {
-        Status.SUPERSEDED: signed & superseded,
-        Status.PENDING: signed & ~superseded & pending,
-        Status.EXPIRED: signed & ~superseded & ~pending & expired,
-        Status.ACTIVE: signed & ~superseded & ~pending & ~expired,
-    }.get(status, Q(stage=status))
+    signed = Memorandum.Stage.SIGNED
+    if status != signed and status in Memorandum.Stage.values:
+        return Q(stage=status)
+    earlier_failed = Q(stage=signed)
+    for condition, gives in signed_status_rule(today):
+        if gives == status:
+            return earlier_failed if condition is None else earlier_failed & condition
+        earlier_failed &= ~condition
+    return Q(pk__in=[])
 
 
 class MemorandumQuerySet(models.QuerySet):

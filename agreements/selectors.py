@@ -12,6 +12,7 @@ from registry import roles
 from registry.caching import remembered
 from registry.history import historical_m2m_rows, history_entries
 
+from .fingerprint import stored_fingerprint
 from .models import (
     Acknowledgement,
     Commitment,
@@ -21,6 +22,7 @@ from .models import (
     Party,
     Signatory,
 )
+from .querysets import status_expression
 
 
 def partner_institution_id(user) -> int | None:
@@ -58,28 +60,10 @@ def memorandum_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset if allowed is None else queryset.filter(allowed)
 
 
-def terms_prefetches(*, acknowledgements: bool = True) -> list[Prefetch]:
-    """What a memorandum's fingerprint is computed from beyond parties, areas and SDGs (its
-    commitments and documents, `agreements.fingerprint`), and its acknowledgements: one query
-    each for a whole page. Only the columns the fingerprint reads are loaded."""
-    prefetches = [
-        Prefetch("commitments", queryset=Commitment.objects.select_related("area")),
-        Prefetch("documents", queryset=Document.objects.order_by("id")),
-    ]
-    if acknowledgements:
-        prefetches.append(
-            Prefetch(
-                "acknowledgements",
-                queryset=Acknowledgement.objects.order_by("acknowledged_at", "id"),
-            )
-        )
-    return prefetches
-
-
 def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
     """Visible memoranda with their status and everything a list row shows, in fixed queries:
-    the fingerprint's commitments and documents, and (unless `acknowledgements=False`, as an
-    export that has no use for them) the acknowledgements, come prefetched too.
+    unless `acknowledgements=False` (as an export, which has no use for them), the
+    acknowledgements come prefetched too. The fingerprint is stored on the memorandum.
 
     `supersedes_visible` says whether the user may see the memorandum this one supersedes, so
     that a public amendment never reveals the id of a confidential original.
@@ -89,6 +73,16 @@ def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
         Value(True)
         if allowed is None
         else Exists(Memorandum.objects.filter(allowed, pk=OuterRef("supersedes_id")))
+    )
+    acknowledgement_prefetches = (
+        [
+            Prefetch(
+                "acknowledgements",
+                queryset=Acknowledgement.objects.order_by("acknowledged_at", "id"),
+            )
+        ]
+        if acknowledgements
+        else []
     )
     return (
         memorandum_visible_to(user)
@@ -106,7 +100,7 @@ def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
             "cooperation_areas",
             "sdgs",
             Prefetch("tags", to_attr="tag_list"),
-            *terms_prefetches(acknowledgements=acknowledgements),
+            *acknowledgement_prefetches,
         )
         .select_related("created_by", "updated_by", "supersedes")
     )
@@ -191,6 +185,26 @@ def memorandum_history(memorandum: Memorandum) -> list[dict]:
     return sorted(entries, key=lambda entry: (entry["at"], entry["history_id"]), reverse=True)
 
 
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day`."""
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(midnight) - datetime.timedelta(microseconds=1)
+
+
+def history_as_of(model, moment: datetime.datetime) -> QuerySet:
+    """The records of `model`'s history that held at `moment`: the latest of each row, unless
+    it was deleted by then."""
+    return model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+
+
+def memoranda_as_of(day: datetime.date) -> QuerySet:
+    """The memoranda as they stood at the end of `day` (records of their history), each with
+    its `status` on that day: superseded by the memoranda signed by then."""
+    as_of = history_as_of(Memorandum, end_of(day))
+    successors = as_of.filter(supersedes_id=OuterRef("id"), stage=Memorandum.Stage.SIGNED)
+    return as_of.annotate(status=status_expression(day, Exists(successors)))
+
+
 def memorandum_register_as_of(
     day: datetime.date, *, ordering: list[str] = ("-signed_on",)
 ) -> list[Memorandum]:
@@ -198,17 +212,11 @@ def memorandum_register_as_of(
 
     Each memorandum comes with its parties, signatories, areas, SDGs, commitments, documents
     and acknowledgements of that moment (and its status on that day) in the shape
-    `memorandum_list` gives, so that its fingerprint is that of its terms then; tags, which are
-    not historised, and institution names are today's.
+    `memorandum_list` gives, with the fingerprint of its terms then; tags, which are not
+    historised, and institution names are today's.
     """
-    moment = timezone.make_aware(
-        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    ) - datetime.timedelta(microseconds=1)
-    records = list(
-        Memorandum.history.filter(history_date__lte=moment)
-        .latest_of_each()
-        .exclude(history_type="-")
-    )
+    moment = end_of(day)
+    records = list(memoranda_as_of(day))
     memoranda = [record.instance for record in records]
     ids = [memorandum.pk for memorandum in memoranda]
     parties = _parts_as_of(Party, ids, moment)
@@ -232,11 +240,6 @@ def memorandum_register_as_of(
             Prefetch("tags", to_attr="tag_list")
         )
     }
-    superseded = {
-        memorandum.supersedes_id
-        for memorandum in memoranda
-        if memorandum.stage == Memorandum.Stage.SIGNED and memorandum.supersedes_id
-    }
     for party in parties:
         party.institution = institutions[party.institution_id]
     for signatory in signatories:
@@ -245,10 +248,10 @@ def memorandum_register_as_of(
     for commitment in commitments:
         commitment.area = commitment_areas.get(commitment.area_id)
     by_id = {memorandum.pk: memorandum for memorandum in memoranda}
-    for memorandum in memoranda:
+    for record, memorandum in zip(records, memoranda, strict=True):
         if memorandum.supersedes_id:
             memorandum.supersedes = by_id.get(memorandum.supersedes_id)
-        memorandum.status = memorandum.derive_status(day, superseded=memorandum.pk in superseded)
+        memorandum.status = record.status
         memorandum.created_by = users.get(memorandum.created_by_id)
         memorandum.updated_by = users.get(memorandum.updated_by_id)
         memorandum.tag_list = tags.get(memorandum.pk, [])
@@ -275,6 +278,8 @@ def memorandum_register_as_of(
                 )
             },
         }
+        # The fingerprint of the terms as they stood then, not the one stored for today's.
+        memorandum.fingerprint = stored_fingerprint(memorandum)
     return _ordered(memoranda, ordering)
 
 
@@ -293,11 +298,7 @@ def _ordered(memoranda: list[Memorandum], ordering) -> list[Memorandum]:
 def _parts_as_of(model, memorandum_ids, moment) -> list:
     return [
         record.instance
-        for record in model.history.filter(
-            history_date__lte=moment, memorandum_id__in=memorandum_ids
-        )
-        .latest_of_each()
-        .exclude(history_type="-")
+        for record in history_as_of(model, moment).filter(memorandum_id__in=memorandum_ids)
     ]
 
 

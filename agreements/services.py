@@ -16,7 +16,7 @@ from registry.history import attributed, history_user
 from registry.iteration import chunks
 from registry.versioning import StaleVersion
 
-from .fingerprint import fingerprint
+from .fingerprint import stored_fingerprint, terms_prefetches
 from .models import (
     MEMORANDUM_HISTORY,
     Acknowledgement,
@@ -34,6 +34,8 @@ from .uploads import check_upload
 REFERENCE_PREFIX = "MOU"
 # Numbers checked against typed-in references per query, within SQLite's parameter limit.
 REFERENCES_AT_A_TIME = 500
+# Memoranda whose derived data is computed together: one query per part for each batch.
+DERIVED_AT_A_TIME = 500
 
 
 class StaleFingerprint(Exception):
@@ -45,6 +47,56 @@ class StaleFingerprint(Exception):
             "read them. Read the memorandum again and acknowledge its current fingerprint."
         )
         self.current = current
+
+
+def memorandum_derived_data_refresh(*, memoranda: Iterable[Memorandum | int]) -> None:
+    """Compute again what is stored on `memoranda` (instances or ids) but derived from their
+    terms, the fingerprint (agreements/fingerprint.py), and store it where it changed: the last
+    step of every service that writes memoranda, one or many at a time.
+
+    Every write of a term calls it inside its transaction, after the write: a service of
+    memoranda or their parts, a merge or rename of a party's institution, a bulk import. The
+    instances given are updated too, so a caller holding one reads the new value.
+    """
+    given = {}
+    for memorandum in memoranda:
+        if isinstance(memorandum, Memorandum):
+            # The search document is a generated column: the database computed it as it stored
+            # the row, so the instance forgets the value it held, and reading it loads the new.
+            vars(memorandum).pop("search_document", None)
+            given.setdefault(memorandum.pk, []).append(memorandum)
+        else:
+            given.setdefault(memorandum, [])
+    for ids in chunks(sorted(given), DERIVED_AT_A_TIME):
+        changed = []
+        loaded = Memorandum.objects.filter(pk__in=ids).prefetch_related(*terms_prefetches())
+        for memorandum in loaded.order_by():
+            value = stored_fingerprint(memorandum)
+            for instance in given[memorandum.pk]:
+                instance.fingerprint = value
+            if memorandum.fingerprint != value:
+                memorandum.fingerprint = value
+                changed.append(memorandum)
+        Memorandum.objects.bulk_update(changed, ["fingerprint"])
+
+
+def _memoranda_of_institutions(institution_ids: Collection[int]) -> set[int]:
+    """The memoranda whose terms name these institutions: as a party or as responsible for a
+    commitment."""
+    parties = Party.objects.filter(institution_id__in=institution_ids)
+    commitments = Commitment.objects.filter(responsible_institution_id__in=institution_ids)
+    return set(parties.values_list("memorandum_id", flat=True)) | set(
+        commitments.values_list("memorandum_id", flat=True)
+    )
+
+
+def memoranda_of_institutions_refresh(
+    *, institution_ids: Collection[int], fields: Collection[str], **signal
+) -> None:
+    """Receives `partners.signals.institutions_changed` (partners cannot call agreements): an
+    institution's name and ROR id are part of the terms of the memoranda that name it."""
+    if {"name", "ror_id"} & set(fields):
+        memorandum_derived_data_refresh(memoranda=_memoranda_of_institutions(institution_ids))
 
 
 def reference_generate(*, year: int) -> str:
@@ -332,7 +384,7 @@ def memorandum_create(
         memorandum, actor=actor, cooperation_areas=cooperation_areas, sdgs=sdgs, tags=tags
     )
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
-    memoranda_derived_data_maintain(memoranda=[memorandum])
+    memorandum_derived_data_refresh(memoranda=[memorandum])
     return memorandum
 
 
@@ -367,7 +419,7 @@ def memorandum_update(
     )
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
     _check_terms(memorandum)
-    memoranda_derived_data_maintain(memoranda=[memorandum])
+    memorandum_derived_data_refresh(memoranda=[memorandum])
     return memorandum
 
 
@@ -407,22 +459,26 @@ def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commit
     commitment.full_clean()
     _check_responsible_party(commitment)
     commitment.save()
+    memorandum_derived_data_refresh(memoranda=[memorandum])
     return commitment
 
 
 @attributed
 def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commitment:
+    moved_from = commitment.memorandum_id
     for name, value in fields.items():
         setattr(commitment, name, value)
     commitment.full_clean()
     _check_responsible_party(commitment)
     commitment.save()
+    memorandum_derived_data_refresh(memoranda={moved_from, commitment.memorandum_id})
     return commitment
 
 
 @attributed
 def commitment_delete(*, commitment: Commitment, actor) -> None:
     commitment.delete()
+    memorandum_derived_data_refresh(memoranda=[commitment.memorandum_id])
 
 
 @attributed
@@ -433,6 +489,7 @@ def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document
     document = Document(memorandum=memorandum, uploaded_by=actor, **fields)
     document.full_clean(exclude=["sha256", "size"])
     document.save()
+    memorandum_derived_data_refresh(memoranda=[memorandum])
     return document
 
 
@@ -469,6 +526,7 @@ def document_update(*, document: Document, actor, **fields: Any) -> Document:
 def document_delete(*, document: Document, actor) -> None:
     """Remove a document from its memorandum. The stored file is kept, as the history names it."""
     document.delete()
+    memorandum_derived_data_refresh(memoranda=[document.memorandum_id])
 
 
 RENEWABLE = {Memorandum.Status.PENDING, Memorandum.Status.ACTIVE, Memorandum.Status.EXPIRED}
@@ -562,7 +620,7 @@ def acknowledgement_create(
     acknowledgement. Raises ValidationError for a memorandum that is not signed or an
     institution that is not a party, StaleFingerprint when the terms have changed since.
 
-    The memorandum's row is locked while the fingerprint is computed and compared, so that a
+    The memorandum's row is locked while its fingerprint is read and compared, so that a
     concurrent `memorandum_update` (which locks it too) cannot slip in between.
     """
     memorandum = (
@@ -581,7 +639,7 @@ def acknowledgement_create(
         raise ValidationError(
             {"institution": f"{institution.label} is not a party of this memorandum."}
         )
-    current = fingerprint(memorandum)
+    current = memorandum.fingerprint
     if fingerprint_seen != current:
         raise StaleFingerprint(current)
     existing = Acknowledgement.objects.filter(
@@ -611,6 +669,7 @@ def institution_merge(
     acknowledgements show as stale, as after any change of terms.)
     """
     others = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
+    affected = _memoranda_of_institutions([keep.pk, *(other.pk for other in others)])
     for duplicate in others:
         for party in Party.objects.filter(institution=duplicate).select_related("memorandum"):
             if Party.objects.filter(memorandum=party.memorandum, institution=keep).exists():
@@ -632,7 +691,9 @@ def institution_merge(
             else:
                 acknowledgement.institution = keep
                 acknowledgement.save()
-    return partner_services.institution_absorb(keep=keep, duplicates=others, actor=actor)
+    kept = partner_services.institution_absorb(keep=keep, duplicates=others, actor=actor)
+    memorandum_derived_data_refresh(memoranda=affected)
+    return kept
 
 
 @attributed
@@ -723,18 +784,6 @@ class BulkRefused(Exception):
         self.errors = dict(sorted(errors.items()))
 
 
-def memoranda_derived_data_maintain(*, memoranda: Sequence[Memorandum]) -> None:
-    """Bring what is derived from these memoranda up to date, once their rows and parts are
-    written: the last step of every service that writes memoranda, one or many at a time.
-
-    The search document is a generated column, which the database computes as it stores the
-    row: the objects in hand drop the value they held from before the write, so that reading
-    it loads the stored one.
-    """
-    for memorandum in memoranda:
-        vars(memorandum).pop("search_document", None)
-
-
 @attributed
 def memoranda_bulk_create(*, memoranda: Sequence[Mapping[str, Any]], actor) -> list[Memorandum]:
     """Create memoranda, each from `memorandum_create`'s keyword arguments (without `actor`),
@@ -762,7 +811,7 @@ def memoranda_bulk_create(*, memoranda: Sequence[Mapping[str, Any]], actor) -> l
     except Exception:
         _unsave(new_people)
         raise
-    memoranda_derived_data_maintain(memoranda=list(created.values()))
+    memorandum_derived_data_refresh(memoranda=list(created.values()))
     return list(created.values())
 
 
@@ -796,7 +845,7 @@ def memoranda_bulk_update(
     except Exception:
         _unsave(new_people)
         raise
-    memoranda_derived_data_maintain(memoranda=list(changed.values()))
+    memorandum_derived_data_refresh(memoranda=list(changed.values()))
     return list(changed.values())
 
 

@@ -1,7 +1,9 @@
 """Realistic synthetic data in bulk, for benchmarks and load tests (`manage.py seed_bulk`).
 
 Rows go in with `bulk_create` in batches, without the per-row services, validation and history
-an edit gets: this is a way to fill a database fast, not a way to enter agreements.
+an edit gets: this is a way to fill a database fast, not a way to enter agreements. The data
+derived from the rows (the fingerprints) is computed by the services' own helper, as a bulk
+import has it computed.
 """
 
 import datetime
@@ -13,6 +15,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from agreements.models import CooperationArea, Memorandum, Party, Signatory
+from agreements.services import memorandum_derived_data_refresh
 from partners.models import Institution, InstitutionAlias, Person
 from partners.names import match_key
 from registry.caching import data_changed
@@ -145,6 +148,7 @@ def seed_bulk(
             Memorandum.cooperation_areas.through.objects.bulk_create(area_links, batch_size=BATCH)
             Memorandum.sdgs.through.objects.bulk_create(sdg_links, batch_size=BATCH)
             TaggedItem.objects.bulk_create(tag_links, batch_size=BATCH)
+            memorandum_derived_data_refresh(memoranda=batch)
             counts["memoranda"] += len(batch)
             counts["parties"] += len(parties)
             counts["signatories"] += len(signatories)

@@ -14,6 +14,7 @@ from registry.history import attributed
 
 from .models import Institution, InstitutionAlias, PartnerLink, Person
 from .names import normalise
+from .signals import institutions_changed
 
 
 def _set_aliases(institution: Institution, aliases: Iterable[str]) -> None:
@@ -55,6 +56,7 @@ def institution_update(
     _save_institution(institution)
     if aliases is not None:
         _set_aliases(institution, aliases)
+    institutions_changed.send(Institution, institution_ids=[institution.pk], fields=set(fields))
     return institution
 
 
@@ -198,9 +200,12 @@ def institution_absorb(
         names += [duplicate.name, duplicate.short_name]
         names += [alias.name for alias in duplicate.aliases.all()]
         duplicate.delete()
+    changed = set()
     if keep.ror_id is None:
         keep.ror_id = next((d.ror_id for d in duplicates if d.ror_id), None)
+        changed = {"ror_id"} if keep.ror_id else set()
     _save_institution(keep)
     own = {normalise(keep.name), normalise(keep.short_name)}
     _set_aliases(keep, [name for name in names if name and normalise(name) not in own])
+    institutions_changed.send(Institution, institution_ids=[keep.pk], fields=changed)
     return keep

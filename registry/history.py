@@ -87,14 +87,20 @@ def _tracked(historical_model) -> list[tuple[str, str]]:
     ]
 
 
-def historical_m2m_rows(historical_model, field_name: str, history_ids) -> list[tuple[int, int]]:
-    """(history id, related id) for each relation a recorded many-to-many field held then."""
-    field = historical_model.instance_type._meta.get_field(field_name)
-    through = next(
+def historical_through(historical_model, field_name: str):
+    """The model of the links a recorded many-to-many field held: one row per record of the
+    history (`history`) and related object."""
+    return next(
         relation.related_model
         for relation in historical_model._meta.related_objects
         if relation.related_model.__name__.endswith(f"_{field_name}")
     )
+
+
+def historical_m2m_rows(historical_model, field_name: str, history_ids) -> list[tuple[int, int]]:
+    """(history id, related id) for each relation a recorded many-to-many field held then."""
+    field = historical_model.instance_type._meta.get_field(field_name)
+    through = historical_through(historical_model, field_name)
     target = f"{field.m2m_reverse_field_name()}_id"
     return list(
         through.objects.filter(history_id__in=history_ids)

@@ -228,8 +228,8 @@ class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
             raise ValidationError({"format": ["Choose csv, xlsx or json."]})
         day = self.as_of_day()
         if day is not None:
-            records = map(exports.export_record, self.register_as_of(day))
-            return exports.export_response(records, export_format)
+            rows = exports.register_as_of_rows(day, self.register_as_of(day))
+            return exports.export_response(rows, export_format)
         return exports.memoranda_response(self.filter_queryset(self.get_queryset()), export_format)
 
     @extend_schema(

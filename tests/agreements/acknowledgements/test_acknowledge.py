@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
 
@@ -323,3 +324,39 @@ def test_the_register_as_of_a_past_day_has_the_fingerprint_and_states_of_that_da
     assert states(as_of["results"][0])[nu.pk] == "acknowledged"
     assert today["results"][0]["fingerprint"] != old
     assert states(today["results"][0])[nu.pk] == "stale"
+
+
+def test_the_export_as_of_a_past_day_has_the_cells_and_fingerprint_of_that_day(
+    memorandum, nu, sustech, editor
+):
+    old = detail(editor, memorandum)["fingerprint"]
+    then = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.UTC)
+    for model in (type(memorandum), memorandum.parties.model):
+        model.history.update(history_date=then)
+    ichei = InstitutionFactory(name="UNESCO-ICHEI", short_name="ICHEI", country="CN")
+    memorandum_update(
+        memorandum=memorandum,
+        actor=editor,
+        title="Amended",
+        sdgs=[4, 17],
+        cooperation_areas=[CooperationArea.objects.get(code="research")],
+        parties=[{"institution": nu}, {"institution": ichei}],
+    )
+    auditor = UserFactory(username="auditor", groups=["registry-auditor"])
+    client = client_for(auditor)
+
+    def exported(**params):
+        response = client.get("/api/v1/memoranda/export/", {"format": "json", **params})
+        [row] = json.loads(b"".join(response.streaming_content))
+        return row
+
+    then_row, today_row = exported(as_of="2024-06-30"), exported()
+
+    assert then_row["title"] == "Trilateral memorandum"
+    assert (then_row["parties"], then_row["party_countries"]) == ("NU; SUSTech", "KZ; CN")
+    assert (then_row["sdgs"], then_row["cooperation_areas"]) == ("4", "")
+    assert (then_row["status"], then_row["fingerprint"]) == ("active", old)
+    assert today_row["title"] == "Amended"
+    assert (today_row["parties"], today_row["sdgs"]) == ("NU; ICHEI", "4; 17")
+    assert today_row["cooperation_areas"] == "research"
+    assert today_row["fingerprint"] == detail(editor, memorandum)["fingerprint"] != old

@@ -1,4 +1,5 @@
-"""The fingerprint of a signed memorandum's terms: stable, and changed by terms only."""
+"""The fingerprint of a signed memorandum's terms: stable, changed by terms only, and stored by
+the services that change them (`memorandum_derived_data_refresh`): every read only reads it."""
 
 import datetime
 import hashlib
@@ -6,14 +7,25 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from rest_framework.test import APIClient
 
-from agreements.fingerprint import SCHEME, canonical_json, canonical_terms, fingerprint
+from agreements.fingerprint import (
+    SCHEME,
+    canonical_json,
+    canonical_terms,
+    fingerprint,
+    terms_fingerprint,
+    terms_prefetches,
+)
 from agreements.models import CooperationArea, Memorandum
 from agreements.selectors import memorandum_list
 from agreements.services import (
     commitment_create,
+    commitment_delete,
     commitment_update,
     document_create,
+    document_delete,
+    institution_merge,
     memorandum_update,
 )
 from partners.services import institution_update
@@ -25,9 +37,13 @@ pytestmark = pytest.mark.django_db
 
 
 def current(memorandum) -> str | None:
-    """The fingerprint as a reader gets it: freshly loaded through the list's selector."""
+    """The fingerprint as a reader gets it: freshly loaded through the list's selector. It is
+    the stored one, and the stored one is always that of the terms as they now are."""
     superuser = UserFactory(username="reader", is_superuser=True)
-    return fingerprint(memorandum_list(superuser).get(pk=memorandum.pk))
+    stored = fingerprint(memorandum_list(superuser).get(pk=memorandum.pk))
+    terms = Memorandum.objects.prefetch_related(*terms_prefetches()).get(pk=memorandum.pk)
+    assert stored == (terms_fingerprint(terms) if terms.stage == "signed" else None)
+    return stored
 
 
 def area(code):
@@ -148,6 +164,17 @@ CHANGES_OF_TERMS = {
     "a party's name": lambda m, e: institution_update(
         institution=m.parties.first().institution, actor=e, name="Renamed University"
     ),
+    "a party's ROR id": lambda m, e: institution_update(
+        institution=m.parties.first().institution, actor=e, ror_id="03vek6s52"
+    ),
+    "a party merged into another institution": lambda m, e: institution_merge(
+        keep=InstitutionFactory(name="Kept University"),
+        duplicates=[m.parties.first().institution],
+        actor=e,
+    ),
+    "the stage (terminated: no fingerprint)": lambda m, e: memorandum_update(
+        memorandum=m, actor=e, stage="terminated"
+    ),
 }
 
 
@@ -187,6 +214,35 @@ def test_a_commitment_and_a_document_change_it_by_their_terms_only(memorandum, e
 
     commitment_update(commitment=commitment, actor=editor, responsible_institution=nu)
     assert current(memorandum) != before
+    before = current(memorandum)
+
+    commitment_delete(commitment=commitment, actor=editor)
+    assert current(memorandum) != before
+    before = current(memorandum)
+
+    document_delete(document=memorandum.documents.get(), actor=editor)
+    assert current(memorandum) != before
+
+
+def test_a_draft_signed_gets_its_fingerprint_stored(editor, nu, sustech):
+    draft = signed_memorandum(editor, [nu, sustech], stage="draft")
+    assert Memorandum.objects.get(pk=draft.pk).fingerprint == ""
+
+    signed = memorandum_update(memorandum=draft, actor=editor, stage="signed")
+
+    assert len(signed.fingerprint) == 64
+    assert current(draft) == signed.fingerprint
+
+
+def test_renaming_an_institution_that_is_no_party_leaves_the_fingerprint_alone(memorandum, editor):
+    before = current(memorandum)
+
+    institution_update(institution=InstitutionFactory(), actor=editor, name="Elsewhere")
+    institution_update(
+        institution=memorandum.parties.first().institution, actor=editor, city="Astana"
+    )
+
+    assert current(memorandum) == before
 
 
 NOT_TERMS = {
@@ -197,6 +253,7 @@ NOT_TERMS = {
     "the place of signing": {"signed_at": "Astana"},
     "the tags": {"tags": ["iioe"]},
     "the notes and owner": {"internal_notes": "Call back", "owner_email": "o@example.org"},
+    "the reference": {"reference": "MOU-2023-0999"},
 }
 
 
@@ -225,3 +282,22 @@ def test_replacing_parts_with_equal_ones_and_adding_signatories_leave_it_alone(
     )
 
     assert current(memorandum) == before
+
+
+def test_reads_show_the_stored_fingerprint_and_compute_none(memorandum, editor, nu):
+    """Whatever the column holds is what every reader is shown: nothing recomputes it."""
+    stored = "f" * 64
+    Memorandum.objects.filter(pk=memorandum.pk).update(fingerprint=stored)
+    client = APIClient()
+    client.force_authenticate(editor)
+    url = f"/api/v1/memoranda/{memorandum.pk}/"
+
+    listed = client.get("/api/v1/memoranda/").json()["results"][0]
+    detail = client.get(url).json()
+    linked = client.get(url, HTTP_ACCEPT="application/ld+json").json()
+    exported = b"".join(client.get("/api/v1/memoranda/export/").streaming_content).decode()
+
+    assert listed["fingerprint"] == detail["fingerprint"] == stored
+    assert stored in json.dumps(linked)
+    assert exported.splitlines()[1].endswith(stored)
+    assert [state["state"] for state in detail["acknowledgements"]] == ["pending", "pending"]

@@ -6,12 +6,14 @@ import io
 import json
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from agreements.columns import COLUMNS
 from partners.models import PartnerLink
 from tests.factories import (
+    CommitmentFactory,
     InstitutionFactory,
     PersonFactory,
     SignatoryFactory,
@@ -32,8 +34,11 @@ def client_for(user=None) -> APIClient:
 
 
 def read_csv(response) -> list[dict]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return read_csv_text(b"".join(response.streaming_content))
+
+
+def read_csv_text(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -148,20 +153,25 @@ def test_unknown_format_is_a_400_on_format(editor):
     assert response.json() == {"format": ["Choose csv, xlsx or json."]}
 
 
+@pytest.mark.parametrize("export_format", ["csv", "json"])
 @pytest.mark.parametrize("rows", [1, 3])
-def test_export_runs_a_fixed_number_of_queries(editor, rows, django_assert_num_queries):
+def test_export_takes_one_query_for_its_rows(
+    editor, rows, export_format, django_assert_num_queries
+):
     for _ in range(rows):
         memorandum = SignedMemorandumFactory()
         SignatoryFactory(party=memorandum.parties.first())
+        CommitmentFactory(memorandum=memorandum)
     client = client_for(editor)
 
-    # JSON, made in Python on every database (PostgreSQL makes the CSV in one query:
-    # test_export_postgresql.py counts those).
-    # 1 groups (visibility), 2 memoranda with status, 3 parties, 4 signatories, 5 areas,
-    # 6 SDGs, 7 tags, and for the fingerprint column: 8 commitments with areas, 9 documents
-    with django_assert_num_queries(9):
-        response = client.get(EXPORT, {"format": "json"})
-        assert len(json.loads(b"".join(response.streaming_content))) == rows
+    # 1 groups (visibility), 2 the memoranda with every cell, the fingerprint read as stored.
+    # PostgreSQL reads them in a transaction of their own (a savepoint inside the test's):
+    # SAVEPOINT, SET LOCAL jit = off, the rows (a server-side cursor), RELEASE SAVEPOINT.
+    queries = 5 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(queries):
+        content = b"".join(client.get(EXPORT, {"format": export_format}).streaming_content)
+    read = read_csv_text(content) if export_format == "csv" else json.loads(content)
+    assert len(read) == rows
 
 
 def test_admin_exports_the_filtered_changelist_and_selected_rows(client, editor, trilateral):
