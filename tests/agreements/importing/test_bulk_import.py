@@ -250,10 +250,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(known):
     # reference counter (found or made, moved on, read, typed-in numbers looked for);
     # memoranda; their links to other rows; areas, SDGs; tags (taggit's queries for one
     # memorandum, then the tagged items of the others); the memoranda's history, and its
-    # areas and SDGs read and recorded; parties and their history; signatories and theirs.
-    # Plus at most a few more that other parts of the registry add to any writing transaction.
+    # areas and SDGs read and recorded; parties and their history; signatories and theirs;
+    # the stored fingerprints: the new memoranda and their parties, areas, SDGs, commitments
+    # and documents read, then one update. Plus at most a few more that other parts of the
+    # registry add to any writing transaction.
     assert len(ten) == len(thirty)
-    assert len(ten) <= 70, "\n".join(ten)
+    assert len(ten) <= 78, "\n".join(ten)
 
 
 def test_nothing_is_written_when_the_last_row_is_bad(known):
