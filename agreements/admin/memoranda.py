@@ -16,8 +16,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from agreements.acknowledgements.states import acknowledgement_states
 from agreements.exports.admin import ExportAdminMixin
-from agreements.fingerprint import acknowledgement_states, fingerprint
+from agreements.fingerprint import fingerprint
 from agreements.importing.admin import ImportAdminMixin
 from agreements.intake.admin import IntakeAdminMixin
 from agreements.models import (

@@ -9,10 +9,14 @@ from partners.api.serializers import InstitutionSerializer, PersonSerializer
 from partners.filters import PersonFilterSet
 from registry import roles
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
+from registry.api.writes import ServiceWrites, ServiceWritesMixin
 
 
-class InstitutionViewSet(JSONLDMixin, viewsets.ModelViewSet):
+class InstitutionViewSet(ServiceWritesMixin, JSONLDMixin, viewsets.ModelViewSet):
+    """Institutions the reader may see, with their aliases; schema.org JSON-LD on request."""
+
     serializer_class = InstitutionSerializer
+    writes = ServiceWrites(services, "institution")
     filterset_class = InstitutionFilterSet
     delete_roles = (roles.ADMIN,)
 
@@ -35,37 +39,12 @@ class InstitutionViewSet(JSONLDMixin, viewsets.ModelViewSet):
         document = interchange.organization(self.get_object(), request, full=True)
         return Response({"@context": interchange.SCHEMA_ORG, **document})
 
-    def perform_create(self, serializer):
-        serializer.instance = services.institution_create(
-            actor=self.request.user, **serializer.validated_data
-        )
 
-    def perform_update(self, serializer):
-        serializer.instance = services.institution_update(
-            institution=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.institution_delete(institution=instance, actor=self.request.user)
-
-
-class PersonViewSet(viewsets.ModelViewSet):
+class PersonViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     serializer_class = PersonSerializer
+    writes = ServiceWrites(services, "person")
     filterset_class = PersonFilterSet
     delete_roles = (roles.ADMIN,)
 
     def get_queryset(self):
         return person_list(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.person_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.person_update(
-            person=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.person_delete(person=instance, actor=self.request.user)

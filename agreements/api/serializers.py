@@ -4,9 +4,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements import uploads
-from agreements.fingerprint import acknowledgement_states, fingerprint
+from agreements.acknowledgements.api import (
+    AcknowledgementStateSerializer,
+    acknowledgement_states_data,
+)
+from agreements.fingerprint import fingerprint
 from agreements.models import (
-    Acknowledgement,
     Commitment,
     CooperationArea,
     Document,
@@ -70,25 +73,6 @@ class TagListField(serializers.ListField):
 
     def to_representation(self, names):
         return names
-
-
-class AcknowledgementStateSerializer(serializers.Serializer):
-    """Where one party stands with the memorandum's current terms."""
-
-    institution = serializers.IntegerField(help_text="The party's institution id.")
-    state = serializers.ChoiceField(
-        choices=["acknowledged", "stale", "pending"],
-        help_text="acknowledged: the party acknowledged the current fingerprint; stale: only "
-        "earlier terms (they changed since); pending: never.",
-    )
-    fingerprint = serializers.CharField(
-        allow_null=True, help_text="The fingerprint the party acknowledged (latest), if any."
-    )
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
-
-
-# One instance for every row of a list: making a serializer per row copies its fields each time.
-ACKNOWLEDGEMENT_STATE = AcknowledgementStateSerializer()
 
 
 class MemorandumSerializer(serializers.ModelSerializer):
@@ -170,9 +154,7 @@ class MemorandumSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AcknowledgementStateSerializer(many=True))
     def get_acknowledgements(self, memorandum):
-        return [
-            ACKNOWLEDGEMENT_STATE.to_representation(s) for s in acknowledgement_states(memorandum)
-        ]
+        return acknowledgement_states_data(memorandum)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -287,25 +269,6 @@ class HistoryEntrySerializer(serializers.Serializer):
         child=serializers.ListField(allow_null=True),
         help_text="Each changed field: [old value, new value].",
     )
-
-
-class AcknowledgementRequestSerializer(serializers.Serializer):
-    fingerprint = serializers.RegexField(
-        r"^[0-9a-f]{64}$",
-        help_text="The memorandum's `fingerprint` as you read it.",
-        error_messages={"invalid": "A fingerprint is 64 lower-case hexadecimal characters."},
-    )
-
-
-class AcknowledgementSerializer(serializers.ModelSerializer):
-    state = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Acknowledgement
-        fields = ["id", "memorandum", "institution", "fingerprint", "acknowledged_at", "state"]
-
-    def get_state(self, acknowledgement) -> str:
-        return "acknowledged"
 
 
 class IntakeRequestSerializer(serializers.Serializer):

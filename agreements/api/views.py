@@ -10,10 +10,10 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from agreements import services, uploads
+from agreements.acknowledgements.api import AcknowledgeAction
 from agreements.exports import memoranda as exports
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
 from agreements.fingerprint import fingerprint
@@ -27,17 +27,15 @@ from agreements.selectors import (
     memorandum_list,
     memorandum_register_as_of,
     memorandum_visible_to,
-    partner_institution_id,
 )
 from registry import roles
 from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+from registry.api.writes import ServiceWrites, ServiceWritesMixin
 
 from .serializers import (
-    AcknowledgementRequestSerializer,
-    AcknowledgementSerializer,
     CommitmentSerializer,
     CooperationAreaSerializer,
     DocumentSerializer,
@@ -85,7 +83,11 @@ def etag(memorandum) -> str:
     return f'"m{memorandum.pk}-v{memorandum.version}"'
 
 
-class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
+class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
+    """Memoranda the reader may see, with their parties, signatories, cooperation areas,
+    status, fingerprint and acknowledgements; written in one transaction, with `version` or
+    `If-Match` against lost updates. Only drafts can be deleted."""
+
     serializer_class = MemorandumSerializer
     filterset_class = MemorandumFilterSet
 
@@ -246,46 +248,6 @@ class MemorandumViewSet(JSONLDMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
     @extend_schema(
-        request=AcknowledgementRequestSerializer,
-        responses={200: AcknowledgementSerializer, **WRITE_ERROR_RESPONSES},
-        description="A partner client acknowledges, for its institution, the memorandum's terms "
-        "as it read them: send its current `fingerprint`. Only partner clients of a party of a "
-        "signed memorandum (others: 403); a fingerprint that is not the current one is a 409 on "
-        "`fingerprint` (the terms changed: read the memorandum again). Acknowledging the same "
-        "terms twice returns the first acknowledgement.",
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsAuthenticated],
-        filterset_class=None,
-        serializer_class=AcknowledgementRequestSerializer,
-    )
-    def acknowledge(self, request, pk=None):
-        memorandum = self.get_object()
-        institution_id = partner_institution_id(request.user)
-        party = next(
-            (p for p in memorandum.parties.all() if p.institution_id == institution_id), None
-        )
-        if institution_id is None or party is None:
-            raise PermissionDenied(
-                "Only the API client of an institution that is a party of this memorandum "
-                "acknowledges it."
-            )
-        serializer = AcknowledgementRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            acknowledgement, _ = services.acknowledgement_create(
-                memorandum=memorandum,
-                institution=party.institution,
-                fingerprint_seen=serializer.validated_data["fingerprint"],
-                actor=request.user,
-            )
-        except services.StaleFingerprint as error:
-            raise Conflict({"fingerprint": [str(error)]}) from None
-        return Response(AcknowledgementSerializer(acknowledgement).data)
-
-    @extend_schema(
         request=IntakeRequestSerializer,
         responses={200: IntakeResponseSerializer, **ERROR_RESPONSES},
         description="Propose a draft memorandum from the text of an announcement (editors and "
@@ -399,46 +361,24 @@ class DocumentViewSet(viewsets.GenericViewSet):
         return response
 
 
-class CommitmentViewSet(viewsets.ModelViewSet):
+class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     serializer_class = CommitmentSerializer
+    writes = ServiceWrites(services, "commitment")
     filterset_class = CommitmentFilterSet
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return commitment_visible_to(self.request.user).select_related("area")
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.commitment_create(
-            memorandum=data.pop("memorandum"), actor=self.request.user, **data
-        )
 
-    def perform_update(self, serializer):
-        serializer.instance = services.commitment_update(
-            commitment=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.commitment_delete(commitment=instance, actor=self.request.user)
-
-
-class CooperationAreaViewSet(viewsets.ModelViewSet):
+class CooperationAreaViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    writes = ServiceWrites(services, "cooperation_area", entity="area")
     queryset = CooperationArea.objects.select_related("parent").order_by("name", "id")
     serializer_class = CooperationAreaSerializer
     write_roles = (roles.ADMIN,)
 
-    def perform_create(self, serializer):
-        serializer.instance = services.cooperation_area_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.cooperation_area_update(
-            area=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
-
     def perform_destroy(self, instance):
         try:
-            services.cooperation_area_delete(area=instance, actor=self.request.user)
+            super().perform_destroy(instance)
         except ProtectedError as refusal:
             raise Conflict({"detail": refusal.args[0]}) from None

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from agreements.acknowledgements.services import acknowledgement_create
 from agreements.models import Acknowledgement, CooperationArea
 from agreements.services import (
-    acknowledgement_create,
     commitment_create,
     institution_merge,
     memorandum_update,
