@@ -659,11 +659,18 @@ def cooperation_area_create(
 @attributed
 def cooperation_area_update(*, area: CooperationArea, actor, **fields: Any) -> CooperationArea:
     """Change the given fields; a parent that is the area itself or one of its sub-areas is
-    refused on `parent`. Memoranda and commitments keep the area, so they show the change."""
+    refused on `parent`. Memoranda and commitments keep the area, so they show the change; a
+    new code is part of their terms, so their fingerprints follow it."""
+    code_before = area.code
     for name, value in fields.items():
         setattr(area, name, value)
     area.full_clean()
     area.save()
+    if area.code != code_before:
+        memorandum_derived_data_refresh(
+            memoranda=set(area.memoranda.values_list("pk", flat=True))
+            | set(area.commitments.values_list("memorandum_id", flat=True))
+        )
     return area
 
 

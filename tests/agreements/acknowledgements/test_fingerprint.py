@@ -23,6 +23,7 @@ from agreements.services import (
     commitment_create,
     commitment_delete,
     commitment_update,
+    cooperation_area_update,
     document_create,
     document_delete,
     institution_merge,
@@ -185,6 +186,24 @@ def test_a_change_of_terms_changes_the_fingerprint(change, memorandum, editor):
     CHANGES_OF_TERMS[change](Memorandum.objects.get(pk=memorandum.pk), editor)
 
     assert current(memorandum) != before
+
+
+@pytest.mark.parametrize("used_by", ["the memorandum", "a commitment"])
+def test_a_new_code_of_an_area_in_the_terms_changes_the_stored_fingerprint(
+    used_by, memorandum, editor, admin_user
+):
+    research = area("research")
+    if used_by == "the memorandum":
+        memorandum_update(memorandum=memorandum, actor=editor, cooperation_areas=[research])
+    else:
+        commitment_create(memorandum=memorandum, actor=editor, title="Joint lab", area=research)
+    before = current(memorandum)
+
+    cooperation_area_update(area=research, actor=admin_user, code="joint-research")
+
+    assert current(memorandum) != before
+    fresh = memorandum_list(admin_user).get(pk=memorandum.pk)
+    assert current(memorandum) == terms_fingerprint(fresh)
 
 
 def test_a_commitment_and_a_document_change_it_by_their_terms_only(memorandum, editor, nu):
