@@ -6,14 +6,15 @@ deterministic), so nothing is kept between requests and nothing is saved before 
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django_countries import countries
 
 from agreements.intake.proposal import Proposal
+from agreements.intake.services import intake_draft_create
 from agreements.models import CooperationArea, Memorandum
-from agreements.services import memorandum_create
 from partners.models import Institution
-from partners.services import institution_create
+
+# What the form asks of an institution to create, named as `institution_create` takes it.
+NEW_INSTITUTION_FIELDS = ("name", "short_name", "country", "kind")
 
 KIND_WORDS = [
     ("ministry", Institution.Kind.GOVERNMENT),
@@ -121,8 +122,7 @@ class IntakeConfirmForm(forms.Form):
                 {
                     "party": party,
                     "duplicates": duplicates,
-                    "fields": [self[f"{prefix}_{name}"] for name in ("name", "short_name")]
-                    + [self[f"{prefix}_{name}"] for name in ("country", "kind")],
+                    "fields": [self[f"{prefix}_{name}"] for name in NEW_INSTITUTION_FIELDS],
                     "create": self[f"{prefix}_create"],
                 }
             )
@@ -136,61 +136,46 @@ class IntakeConfirmForm(forms.Form):
         return cleaned_data
 
     def save(self, *, actor) -> tuple[Memorandum, list[Institution]]:
-        """Create the chosen institutions and the draft memorandum, in one transaction."""
+        """Create the chosen institutions and the draft memorandum (`intake_draft_create`);
+        a refusal becomes the form's error."""
         data = self.cleaned_data
         chosen = set(data["parties"])
-        created: list[Institution] = []
-        institutions: list[Institution] = []
+        parties: list[Institution | dict] = []
+        unknown_index = 0
+        for party in self.proposal.parties:
+            if party.institution is not None:
+                if str(party.institution.pk) in chosen:
+                    parties.append(party.institution)
+                continue
+            prefix = f"new_{unknown_index}"
+            unknown_index += 1
+            if data.get(f"{prefix}_create"):
+                parties.append({name: data[f"{prefix}_{name}"] for name in NEW_INSTITUTION_FIELDS})
+                continue
+            parties += [
+                d.institution
+                for d in self.proposal.possible_duplicates
+                if d.name == party.name
+                and str(d.institution.pk) in chosen
+                and d.institution not in parties
+            ]
         try:
-            with transaction.atomic():
-                unknown_index = 0
-                for party in self.proposal.parties:
-                    if party.institution is not None:
-                        if str(party.institution.pk) in chosen:
-                            institutions.append(party.institution)
-                        continue
-                    prefix = f"new_{unknown_index}"
-                    unknown_index += 1
-                    if not data.get(f"{prefix}_create"):
-                        institutions += [
-                            d.institution
-                            for d in self.proposal.possible_duplicates
-                            if d.name == party.name
-                            and str(d.institution.pk) in chosen
-                            and d.institution not in institutions
-                        ]
-                        continue
-                    institution = institution_create(
-                        actor=actor,
-                        name=data[f"{prefix}_name"],
-                        short_name=data[f"{prefix}_short_name"],
-                        country=data[f"{prefix}_country"],
-                        kind=data[f"{prefix}_kind"],
-                    )
-                    created.append(institution)
-                    institutions.append(institution)
-                commitments = [
+            return intake_draft_create(
+                actor=actor,
+                parties=parties,
+                title=data["title"],
+                kind=data["kind"],
+                signed_on=data["signed_on"],
+                visibility=data["visibility"],
+                source_url=data["source_url"],
+                cooperation_areas=list(data["cooperation_areas"]),
+                commitments=[
                     {"title": commitment.title, "due_on": commitment.due_on}
                     for index, commitment in enumerate(self.proposal.commitments)
                     if str(index) in data["commitments"]
-                ]
-                memorandum = memorandum_create(
-                    actor=actor,
-                    title=data["title"],
-                    kind=data["kind"],
-                    stage=Memorandum.Stage.DRAFT,
-                    signed_on=data["signed_on"],
-                    visibility=data["visibility"],
-                    source_url=data["source_url"],
-                    parties=[
-                        {"institution": institution, "role": "party"}
-                        for institution in institutions
-                    ],
-                    cooperation_areas=list(data["cooperation_areas"]),
-                    commitments=commitments,
-                )
+                ],
+            )
         except ValidationError as error:
             for message in error.messages:
                 self.add_error(None, message)
             raise
-        return memorandum, created
