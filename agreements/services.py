@@ -1,6 +1,7 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -516,6 +517,45 @@ def document_delete(*, document: Document, actor) -> None:
     """Remove a document from its memorandum. The stored file is kept, as the history names it."""
     document.delete()
     memorandum_derived_data_refresh(memoranda=[document.memorandum_id])
+
+
+@dataclass(frozen=True)
+class DocumentChanges:
+    """What one save does to a memorandum's documents: uploads (the fields of
+    `document_create`), changed details (a document and the fields of `document_update`), and
+    removals."""
+
+    uploaded: Sequence[dict[str, Any]] = ()
+    changed: Sequence[tuple[Document, dict[str, Any]]] = ()
+    removed: Sequence[Document] = ()
+
+
+@attributed
+def memorandum_save(
+    *,
+    memorandum: Memorandum | None,
+    actor,
+    documents: DocumentChanges = DocumentChanges(),
+    **fields: Any,
+) -> Memorandum:
+    """Create (`memorandum` None) or update a memorandum with its parts, and change its
+    documents, as one change: a form that edits all of them at once (the admin's) saves here.
+    What a document service refuses is raised on `documents`."""
+    if memorandum is None:
+        fields.pop("expected_version", None)
+        memorandum = memorandum_create(actor=actor, **fields)
+    else:
+        memorandum = memorandum_update(memorandum=memorandum, actor=actor, **fields)
+    try:
+        for document in documents.removed:
+            document_delete(document=document, actor=actor)
+        for upload in documents.uploaded:
+            document_create(memorandum=memorandum, actor=actor, **upload)
+        for document, details in documents.changed:
+            document_update(document=document, actor=actor, **details)
+    except ValidationError as error:
+        raise ValidationError({"documents": error.messages}) from error
+    return memorandum
 
 
 RENEWABLE = {Memorandum.Status.PENDING, Memorandum.Status.ACTIVE, Memorandum.Status.EXPIRED}

@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -35,14 +35,12 @@ from agreements.selectors import (
     party_countries,
 )
 from agreements.services import (
+    DOCUMENT_DETAILS,
     RENEWABLE,
-    document_create,
-    document_delete,
-    document_update,
-    memorandum_create,
+    DocumentChanges,
     memorandum_delete,
     memorandum_renew,
-    memorandum_update,
+    memorandum_save,
 )
 from agreements.uploads import check_upload
 from registry import roles
@@ -168,26 +166,22 @@ class CommitmentFormSet(PartFormSet):
 
 
 class DocumentFormSet(PartFormSet):
-    def save_through_services(self, memorandum: Memorandum, actor) -> None:
-        """Upload the new documents, change the details of the others, remove those marked
-        for deletion; what a service refuses is raised on `documents`."""
-        try:
-            for form in self.deleted_forms:
-                if form.instance.pk is not None:
-                    document_delete(document=form.instance, actor=actor)
-            for form in self.kept_forms():
-                details = {name: form.cleaned_data[name] for name in ("title", "kind", "language")}
-                if form.instance.pk is None:
-                    document_create(
-                        memorandum=memorandum,
-                        actor=actor,
-                        file=form.cleaned_data["file"],
-                        **details,
-                    )
-                elif form.has_changed():
-                    document_update(document=form.instance, actor=actor, **details)
-        except ValidationError as error:
-            raise ValidationError({"documents": error.messages}) from error
+    def changes(self) -> DocumentChanges:
+        """New uploads, changed details and removals, as `memorandum_save` takes them."""
+        kept = self.kept_forms()
+        return DocumentChanges(
+            uploaded=[
+                {name: form.cleaned_data[name] for name in ("file", *DOCUMENT_DETAILS)}
+                for form in kept
+                if form.instance.pk is None
+            ],
+            changed=[
+                (form.instance, {name: form.cleaned_data[name] for name in DOCUMENT_DETAILS})
+                for form in kept
+                if form.instance.pk is not None and form.has_changed()
+            ],
+            removed=[form.instance for form in self.deleted_forms if form.instance.pk is not None],
+        )
 
 
 class PartyInline(admin.TabularInline):
@@ -298,17 +292,13 @@ class MemorandumForm(forms.ModelForm):
             "commitments": parts["commitments"].rows(),
         }
         try:
-            with transaction.atomic():
-                if self.instance.pk is None:
-                    memorandum = memorandum_create(actor=self.actor, **arguments)
-                else:
-                    memorandum = memorandum_update(
-                        memorandum=self.instance,
-                        actor=self.actor,
-                        expected_version=expected_version,
-                        **arguments,
-                    )
-                parts["documents"].save_through_services(memorandum, self.actor)
+            memorandum = memorandum_save(
+                memorandum=self.instance if self.instance.pk is not None else None,
+                actor=self.actor,
+                expected_version=expected_version,
+                documents=parts["documents"].changes(),
+                **arguments,
+            )
         except StaleVersion:
             self.add_error(None, STALE_VERSION)
         except ValidationError as error:
