@@ -480,7 +480,7 @@ class Document(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder mail about a memorandum's expiry or a commitment's due date (SPEC section 5).
+    """One reminder mail about a memorandum's expiry or a commitment's due date.
 
     A row exists once per kind, memorandum or commitment, and date (the unique constraints):
     `send_reminders` inserts it in the transaction that sends the mail, so however often, late
@@ -571,7 +571,7 @@ class CalendarFeedToken(models.Model):
 
 class Acknowledgement(models.Model):
     """A party's acknowledgement of a signed memorandum's terms, as they stood: the fingerprint
-    it acknowledged (`agreements.fingerprint`, SPEC section 6).
+    it acknowledged (`agreements.fingerprint`).
 
     Rows are never deleted when the terms change: an acknowledgement of an earlier fingerprint
     shows as stale. One row per memorandum, institution and fingerprint (acknowledging the same

@@ -141,7 +141,7 @@ def validate_terms(
     signatory_institutions: Iterable[Institution] = (),
     commitment_institutions: Iterable[Institution | None] = (),
 ) -> None:
-    """The rules that span a memorandum and its parts (SPEC section 1), naming the field."""
+    """The rules that span a memorandum and its parts, naming the field."""
     errors: dict[str, list[str]] = {}
     party_ids = [institution.pk for institution in party_institutions]
     repeated = sorted({i.label for i in party_institutions if party_ids.count(i.pk) > 1})

@@ -215,8 +215,10 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
             (200, "application/json"): {"type": "array", "items": {"type": "object"}},
             **ERROR_RESPONSES,
         },
-        description="The filtered list as a file, one row per memorandum, in the columns of "
-        "SPEC section 3. Every filter of the list applies.",
+        description="The filtered list as a file, one row per memorandum, in the export's "
+        "columns (reference, title, kind, status, stage, parties, party_countries, "
+        "signatories, cooperation_areas, signed_on, effective_from, expires_on, auto_renew, "
+        "visibility, sdgs, tags, source_url, updated_at). Every filter of the list applies.",
     )
     @action(
         detail=False,

@@ -17,7 +17,7 @@ from agreements.importing.spreadsheet import (
 
 class ImportAdminMixin:
     def import_view(self, request):
-        """Upload a CSV or XLSX file, see what it would do, then confirm (SPEC section 5)."""
+        """Upload a CSV or XLSX file, see what it would do, then confirm."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         context = {
