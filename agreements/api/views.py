@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from agreements import services, uploads
 from agreements.acknowledgements.api import AcknowledgeAction
+from agreements.columns import COLUMNS
 from agreements.exports import memoranda as exports
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
 from agreements.fingerprint import fingerprint
@@ -215,10 +216,8 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
             (200, "application/json"): {"type": "array", "items": {"type": "object"}},
             **ERROR_RESPONSES,
         },
-        description="The filtered list as a file, one row per memorandum, in the export's "
-        "columns (reference, title, kind, status, stage, parties, party_countries, "
-        "signatories, cooperation_areas, signed_on, effective_from, expires_on, auto_renew, "
-        "visibility, sdgs, tags, source_url, updated_at). Every filter of the list applies.",
+        description="The filtered list as a file, one row per memorandum, in these columns: "
+        f"{', '.join(COLUMNS)}. Every filter of the list applies.",
     )
     @action(
         detail=False,
