@@ -41,6 +41,8 @@ class InstitutionViewSet(ServiceWritesMixin, JSONLDMixin, viewsets.ModelViewSet)
 
 
 class PersonViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """People the reader may see: signatories and contacts of institutions."""
+
     serializer_class = PersonSerializer
     writes = ServiceWrites(services, "person")
     filterset_class = PersonFilterSet

@@ -23,6 +23,13 @@ from partners.models import Institution, Person
 from partners.selectors import can_read_contact_details
 
 
+class AreaCodeField(serializers.SlugRelatedField):
+    """A cooperation area, written and read by its code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=CooperationArea.objects.all(), **kwargs)
+
+
 class PartySerializer(serializers.ModelSerializer):
     """A party: written as `{"institution": id, "role": …}`, read with the institution's names."""
 
@@ -78,9 +85,7 @@ class TagListField(serializers.ListField):
 class MemorandumSerializer(serializers.ModelSerializer):
     parties = PartySerializer(many=True, required=False)
     signatories = SignatorySerializer(many=True, required=False)
-    cooperation_areas = serializers.SlugRelatedField(
-        many=True, slug_field="code", queryset=CooperationArea.objects.all(), required=False
-    )
+    cooperation_areas = AreaCodeField(many=True, required=False)
     sdgs = SdgListField(required=False)
     tags = TagListField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
@@ -180,12 +185,7 @@ class MemorandumSerializer(serializers.ModelSerializer):
 
 class CommitmentSerializer(serializers.ModelSerializer):
     memorandum = serializers.PrimaryKeyRelatedField(queryset=Memorandum.objects.all())
-    area = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=CooperationArea.objects.all(),
-        required=False,
-        allow_null=True,
-    )
+    area = AreaCodeField(required=False, allow_null=True)
 
     class Meta:
         model = Commitment
@@ -203,12 +203,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class CooperationAreaSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=CooperationArea.objects.all(),
-        required=False,
-        allow_null=True,
-    )
+    parent = AreaCodeField(required=False, allow_null=True)
 
     class Meta:
         model = CooperationArea

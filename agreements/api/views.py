@@ -363,6 +363,8 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
 
 class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """What the parties promised, of the memoranda the reader may see."""
+
     serializer_class = CommitmentSerializer
     writes = ServiceWrites(services, "commitment")
     filterset_class = CommitmentFilterSet
@@ -373,6 +375,8 @@ class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
 
 class CooperationAreaViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """The areas of cooperation memoranda and commitments name by code (written by admins)."""
+
     writes = ServiceWrites(services, "cooperation_area", entity="area")
     queryset = CooperationArea.objects.select_related("parent").order_by("name", "id")
     serializer_class = CooperationAreaSerializer
