@@ -149,15 +149,14 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         return memorandum_register_as_of(day, ordering=ordering)
 
     def retrieve(self, request, *args, **kwargs):
+        memorandum = self.get_object()
         if wants_jsonld(request):
-            memorandum = self.get_object()
             document = interchange.memorandum_document(
                 memorandum, request, fingerprint=fingerprint(memorandum)
             )
-            return Response(document, headers={"ETag": etag(memorandum)})
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag(self.get_object())
-        return response
+        else:
+            document = self.get_serializer(memorandum).data
+        return Response(document, headers={"ETag": etag(memorandum)})
 
     @extend_schema(responses={201: MemorandumSerializer, **WRITE_ERROR_RESPONSES})
     def create(self, request, *args, **kwargs):
