@@ -8,6 +8,7 @@ from agreements.acknowledgements.api import (
     AcknowledgementStateSerializer,
     acknowledgement_states_data,
 )
+from agreements.api.rows import redact
 from agreements.fingerprint import fingerprint
 from agreements.models import (
     Commitment,
@@ -18,9 +19,7 @@ from agreements.models import (
     Signatory,
 )
 from agreements.querysets import Status
-from agreements.selectors import can_read_internal_notes
 from partners.models import Institution, Person
-from partners.selectors import can_read_contact_details
 
 
 class AreaCodeField(serializers.SlugRelatedField):
@@ -162,16 +161,12 @@ class MemorandumSerializer(serializers.ModelSerializer):
         return acknowledgement_states_data(memorandum)
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
         request = self.context.get("request")
-        user = request.user if request else None
-        if user is None or not can_read_internal_notes(user):
-            data.pop("internal_notes")
-        if user is None or not can_read_contact_details(user):
-            data.pop("owner_email")
-        if not getattr(instance, "supersedes_visible", True):
-            data["supersedes"] = None
-        return data
+        return redact(
+            super().to_representation(instance),
+            request.user if request else None,
+            supersedes_visible=getattr(instance, "supersedes_visible", True),
+        )
 
     def service_arguments(self) -> dict:
         """The validated data as the services take it: nested lists as dicts, SDGs as numbers."""

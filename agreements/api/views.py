@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -36,6 +36,7 @@ from registry.api.negotiation import DownloadNegotiation
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 from registry.api.writes import ServiceWrites, ServiceWritesMixin
 
+from .rows import memorandum_rows, memorandum_values
 from .serializers import (
     CommitmentSerializer,
     CooperationAreaSerializer,
@@ -81,7 +82,11 @@ VERSION_REQUIRED = (
 
 
 def etag(memorandum) -> str:
-    return f'"m{memorandum.pk}-v{memorandum.version}"'
+    return memorandum_etag(memorandum.pk, memorandum.version)
+
+
+def memorandum_etag(pk: int, version: int) -> str:
+    return f'"m{pk}-v{version}"'
 
 
 class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
@@ -103,7 +108,10 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         day = self.as_of_day()
         if day is None and not wants_jsonld(request):
-            return super().list(request, *args, **kwargs)
+            page = self.paginate_queryset(
+                memorandum_values(self.filter_queryset(self.get_queryset()))
+            )
+            return self.get_paginated_response(memorandum_rows(page, request.user))
         rows = self.register_as_of(day) if day else self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(rows)
         if wants_jsonld(request):
@@ -149,14 +157,21 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         return memorandum_register_as_of(day, ordering=ordering)
 
     def retrieve(self, request, *args, **kwargs):
-        memorandum = self.get_object()
         if wants_jsonld(request):
+            memorandum = self.get_object()
             document = interchange.memorandum_document(
                 memorandum, request, fingerprint=fingerprint(memorandum)
             )
-        else:
-            document = self.get_serializer(memorandum).data
-        return Response(document, headers={"ETag": etag(memorandum)})
+            return Response(document, headers={"ETag": etag(memorandum)})
+        pk = str(self.kwargs["pk"])
+        found = memorandum_values(self.filter_queryset(self.get_queryset())).filter(
+            pk=int(pk) if pk.isdigit() else None
+        )
+        rows = memorandum_rows(list(found), request.user)
+        if not rows:
+            raise NotFound()
+        row = rows[0]
+        return Response(row, headers={"ETag": memorandum_etag(row["id"], row["version"])})
 
     @extend_schema(responses={201: MemorandumSerializer, **WRITE_ERROR_RESPONSES})
     def create(self, request, *args, **kwargs):
