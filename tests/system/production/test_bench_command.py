@@ -48,12 +48,18 @@ def test_seed_bulk_and_bench_report_every_measure(bench_database, tmp_path):
     results = json.loads(output.read_text())
     assert results["memoranda"] == 150
     measures = [row["measure"] for row in results["rows"]]
+    admin_cases = ["no filter", "country=KZ", "area=research", "status=active", "q=exchange"]
     assert measures == [
-        "list, page_size 100, no filter",
-        "list, page_size 100, country=KZ",
-        "list, page_size 100, area=research",
-        "list, page_size 100, status=active",
-        "list, page_size 100, q=exchange",
+        *(
+            f"list as {reader}, page_size {size}, {case}"
+            for reader, cases in [
+                ("admin", [*admin_cases, "q=university"]),
+                ("partner client", ["no filter", "country=KZ"]),
+            ]
+            for case in cases
+            for size in (20, 100)
+        ),
+        "a memorandum's detail",
         "full-text search q=exchange (page 50)",
         "full-text search q=12345 (a rare word)",
         "full-text search q=university (parties' names)",
