@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,11 +18,20 @@ DEBUG = env.bool("DEBUG", default=False)
 # collectstatic; it is the only process with DEBUG off that does not get the production defaults
 # of SECURE_SSL_REDIRECT and STATIC_MANIFEST (see "Production" at the end and docs/operations.md).
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
-# Without SECRET_KEY only a debug or test process may start; production must set one.
-# (The "django-insecure-" prefix makes `manage.py check --deploy` refuse the default.)
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="django-insecure-development-key-set-SECRET_KEY-in-production"
-)
+# Production (DEBUG off) refuses to start without a SECRET_KEY of its own: sessions, password
+# resets and CSRF tokens signed with a key everyone can read are forgeable. Only a debug or
+# test process falls back to the development key (its "django-insecure-" prefix makes
+# `manage.py check --deploy` refuse it as well).
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off (production) the registry needs a long "
+            "random key of its own, e.g. from python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))', in the environment or in .env; for "
+            "development set DEBUG=true (make run does). See docs/operations.md."
+        )
+    SECRET_KEY = "django-insecure-development-key-set-SECRET_KEY-in-production"
 # Old keys still accepted for signatures while a new SECRET_KEY rolls out (comma-separated).
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
