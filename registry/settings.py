@@ -138,6 +138,14 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address, for the lockout and the API's rate limits. TRUSTED_PROXY_COUNT is how
+# many reverse proxies stand in front, each adding the address it was reached from to
+# X-Forwarded-For (nginx's $proxy_add_x_forwarded_for): the client is then the address the
+# outermost proxy added, and what the client itself put in the header is ignored. 0 (the
+# default) trusts no header: the address is the connection's (REMOTE_ADDR). One rule for both,
+# REST framework's (NUM_PROXIES, set below), which registry.auth.client_address hands to axes.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "registry.auth.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -230,6 +238,7 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2400/minute"),
     },
     "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

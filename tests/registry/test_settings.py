@@ -19,6 +19,7 @@ print(json.dumps({
     "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
     "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
     "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
+    "NUM_PROXIES": settings.REST_FRAMEWORK["NUM_PROXIES"],
     "LOG_FORMAT": settings.LOG_FORMAT,
     "static": type(storages["staticfiles"]).__name__,
     "media": type(storages["default"]).__name__,
@@ -94,6 +95,7 @@ def test_production_defaults():
     assert shown["SESSION_COOKIE_SECURE"] is shown["CSRF_COOKIE_SECURE"] is True
     assert shown["SECURE_HSTS_SECONDS"] == 31_536_000
     assert shown["SECURE_PROXY_SSL_HEADER"] is None
+    assert shown["NUM_PROXIES"] == 0  # no X-Forwarded-For is trusted
     assert shown["LOG_FORMAT"] == "json"
     assert shown["static"] == "CompressedManifestStaticFilesStorage"
     assert shown["media"] == "FileSystemStorage"
@@ -116,6 +118,7 @@ def test_debug_defaults_serve_plain_http():
 def test_behind_a_proxy_with_object_storage_and_a_read_replica():
     shown = show_settings(
         SECURE_PROXY_SSL_HEADER="true",
+        TRUSTED_PROXY_COUNT="1",
         CSRF_TRUSTED_ORIGINS="https://registry.example.org",
         AWS_STORAGE_BUCKET_NAME="registry-documents",
         AWS_S3_ENDPOINT_URL="https://s3.example.org",
@@ -123,6 +126,7 @@ def test_behind_a_proxy_with_object_storage_and_a_read_replica():
     )
 
     assert shown["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert shown["NUM_PROXIES"] == 1
     assert shown["CSRF_TRUSTED_ORIGINS"] == ["https://registry.example.org"]
     assert shown["media"] == "S3Storage"
     assert shown["bucket"] == "registry-documents"
