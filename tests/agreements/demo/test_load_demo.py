@@ -201,26 +201,19 @@ def test_load_demo_command_prints_a_summary():
     assert Memorandum.objects.filter(reference=REFERENCE_CASE).exists()
 
 
-def _demo_admin_password(monkeypatch, port=None):
-    if port is None:
-        monkeypatch.delenv("PORT", raising=False)
-    else:
-        monkeypatch.setenv("PORT", port)
+def _demo_admin_sign_in():
     out = io.StringIO()
     call_command("create_demo_admin", stdout=out)
     match = re.search(
-        r"Sign in at (http://127\.0\.0\.1:\d+/admin/) as demo-admin with password (\S+)$",
-        out.getvalue().strip(),
+        r"Sign in at (\S+) as demo-admin with password (\S+)$", out.getvalue().strip()
     )
     assert match, out.getvalue()
     return match[1], match[2]
 
 
-def test_create_demo_admin_makes_a_new_password_each_time(monkeypatch):
-    url, first = _demo_admin_password(monkeypatch)
-    assert url == "http://127.0.0.1:8000/admin/"
-    url, second = _demo_admin_password(monkeypatch, port="8123")
-    assert url == "http://127.0.0.1:8123/admin/"
+def test_create_demo_admin_makes_a_new_password_each_time():
+    _, first = _demo_admin_sign_in()
+    _, second = _demo_admin_sign_in()
 
     assert first != second
     user = authenticate(username="demo-admin", password=second)
@@ -228,3 +221,13 @@ def test_create_demo_admin_makes_a_new_password_each_time(monkeypatch):
     assert user.is_superuser and user.is_staff and user.is_active
     assert authenticate(username="demo-admin", password=first) is None
     assert apps.get_model("auth", "User").objects.filter(username="demo-admin").count() == 1
+
+
+def test_create_demo_admin_prints_the_sign_in_at_the_sites_address(settings, monkeypatch):
+    """`PORT=8080 make run` serves on 8080 and sets SITE_URL to match."""
+    monkeypatch.delenv("PORT", raising=False)
+    settings.SITE_URL = "http://127.0.0.1:8080/"
+
+    url, _ = _demo_admin_sign_in()
+
+    assert url == "http://127.0.0.1:8080/admin/"
