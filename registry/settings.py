@@ -255,8 +255,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # One record per line on stdout: JSON by default with DEBUG off, text with DEBUG on
-# (LOG_FORMAT=json|text overrides). Django's and, inside gunicorn's workers, gunicorn's own
-# loggers (errors and the access log) go through the same handler.
+# (LOG_FORMAT=json|text overrides). Django's, runserver's and, inside gunicorn's workers,
+# gunicorn's own loggers (errors and the access log) go through the same handler, whose
+# formats (registry/logs.py) write a calendar feed's key as REDACTED.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
@@ -264,12 +265,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "registry.logs.JsonLinesFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",  # ISO 8601, UTC
         },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "registry.logs.TextFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {
@@ -282,6 +286,8 @@ LOGGING = {
     "loggers": {
         # Django's default handlers are dropped; its records reach the root handler.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines (`make run`), which Django's defaults write past this handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
