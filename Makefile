@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
-	find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(CHECKSUM)' -delete
+	find $(VENV)/ -maxdepth 1 -name '.installed-*' ! -name '*-$(CHECKSUM)' -delete
 	touch $@
 
 $(INSTALLED_TEST): $(INSTALLED)
