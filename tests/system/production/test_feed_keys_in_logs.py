@@ -9,6 +9,8 @@ test_gunicorn.py requests a real feed on PostgreSQL."""
 import secrets
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -26,8 +28,10 @@ FEED = f"/api/v1/calendar.ics?token={KEY}"
 NEXT = f"/admin/login/?next=%2Fapi%2Fv1%2Fcalendar.ics%3Ftoken%3D{KEY}"
 
 
-def serve(command, env):
-    """Start `command` on a free port, GET the feed and the sign-in page, stop it; its output."""
+def serve(command, env, access_logger):
+    """Start `command` on a free port, GET the feed and the sign-in page, and stop it once
+    `access_logger` has logged both requests (servers log a request after answering it); the
+    output."""
     port = free_port()
     server = subprocess.Popen(
         [part.format(port=port) for part in command],
@@ -37,14 +41,29 @@ def serve(command, env):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines = []
+
+    def read():
+        for line in server.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         wait_until_listening(port, server)
         assert get(f"http://127.0.0.1:{port}{FEED}")[0] == 503
         get(f"http://127.0.0.1:{port}{NEXT}")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            logged = [line for line in lines if access_logger in line and "calendar.ics" in line]
+            if len(logged) == 2:
+                break
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    return output
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+    return "".join(lines)
 
 
 @pytest.fixture
@@ -62,6 +81,7 @@ def test_gunicorn_logs_the_feed_requests_without_their_key(environment):
         [sys.executable, "-m", "gunicorn", "registry.wsgi:application"]
         + ["--bind", "127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"],
         environment,
+        access_logger='"logger": "gunicorn.access"',
     )
 
     assert KEY not in output, output
@@ -76,8 +96,12 @@ def test_runserver_logs_the_feed_requests_without_their_key(environment):
     output = serve(
         [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:{port}"],
         {**environment, "DEBUG": "true"},
+        access_logger=" django.server ",
     )
 
     assert KEY not in output, output
-    assert 'INFO django.server "GET /admin/login/?next=' in output
+    assert (
+        'django.server "GET /admin/login/?next=%2Fapi%2Fv1%2Fcalendar.ics%3Ftoken%3DREDACTED'
+        in output
+    )
     assert 'django.server "GET /api/v1/calendar.ics?token=REDACTED HTTP/1.1" 503' in output
