@@ -3,30 +3,47 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# What is installed into the venv, marked by pyproject.toml's checksum: the application alone
+# (`install`: run, serve, bench) or with the test tools too (`install-test`: lint, test,
+# loadtest). A changed pyproject.toml installs again; stamps of other checksums are removed.
+CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+INSTALLED := $(VENV)/.installed-$(CHECKSUM)
+INSTALLED_TEST := $(VENV)/.installed-test-$(CHECKSUM)
 
-.PHONY: run test lint install demo migrate clean bench
+.PHONY: run test lint install install-test demo migrate clean bench
 
-$(STAMP): pyproject.toml
+$(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	find $(VENV)/ -maxdepth 1 -name '.installed-*' ! -name '*-$(CHECKSUM)' -delete
+	touch $@
 
-install: $(STAMP)
+$(INSTALLED_TEST): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+install-test: $(INSTALLED_TEST)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+
+# The demo runs with DEBUG on (plain http, no SECRET_KEY of its own needed) unless the
+# environment says otherwise, and its links (the printed sign-in, reminder mails, calendar
+# feeds) name the port it serves on. Both hold for the steps before it too.
+demo run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
 	$(BIN)/python manage.py create_demo_admin
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -50,6 +67,9 @@ serve: migrate
 # The benchmark on PostgreSQL (DATABASE_URL; docs/benchmarks.md): fills the database up to
 # $(MEMORANDA) synthetic memoranda once, then measures; results in bench/results.json.
 MEMORANDA ?= 100000
+# A measuring run in production settings (DEBUG off) against a database of its own: it signs
+# nothing that outlives it, so a throwaway key does unless SECRET_KEY is set.
+bench: export SECRET_KEY ?= bench-only-not-a-secret
 bench: migrate
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench measures PostgreSQL: set DATABASE_URL"; exit 1;; esac
 	$(BIN)/python manage.py seed_bulk --memoranda $(MEMORANDA) --up-to
@@ -63,6 +83,6 @@ bench: migrate
 # FAULT_MEMORANDA, FAULT_SECONDS bound it. Then a longer API fuzzing run.
 LOAD_REPORT_DIR ?= test-artifacts/load
 .PHONY: loadtest
-loadtest: install
+loadtest: install-test
 	LOAD_REPORT_DIR=$(LOAD_REPORT_DIR) $(BIN)/pytest -m load -p no:xdist -s -rs tests/system/reliability
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(BIN)/pytest -n auto -q tests/system/fuzz

@@ -11,6 +11,8 @@ import random
 from collections.abc import Callable
 
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -109,8 +111,9 @@ def seed_bulk(
         areas = list(CooperationArea.objects.all())
         tags = [Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in TAGS]
         counts["memoranda"] = counts["parties"] = counts["signatories"] = 0
-        for start in range(0, memoranda, BATCH):
-            size = min(BATCH, memoranda - start)
+        first = _next_synthetic_number()
+        for start in range(first, first + memoranda, BATCH):
+            size = min(BATCH, first + memoranda - start)
             batch = [_memorandum(rng, today, start + offset) for offset in range(size)]
             batch = Memorandum.objects.bulk_create(batch, batch_size=BATCH)
             parties, signatories, area_links, sdg_links, tag_links = [], [], [], [], []
@@ -160,6 +163,17 @@ def seed_bulk(
             cursor.execute("ANALYZE")
         report("analyzed")
     return counts
+
+
+def _next_synthetic_number() -> int:
+    """The number after the highest synthetic memorandum's (`SYN-<year>-<number>`), so that
+    seeding a database that already holds some adds after them."""
+    highest = (
+        Memorandum.objects.filter(reference__regex=r"^SYN-[0-9]{4}-[0-9]+$")
+        .annotate(number=Cast(Substr("reference", len("SYN-2023-") + 1), BigIntegerField()))
+        .aggregate(highest=Max("number"))["highest"]
+    )
+    return 0 if highest is None else highest + 1
 
 
 def _memorandum(rng: random.Random, today: datetime.date, index: int) -> Memorandum:

@@ -2,6 +2,7 @@
 stopped after AXES_FAILURE_LIMIT failures (registry/settings.py)."""
 
 from axes.backends import AxesStandaloneBackend
+from rest_framework.throttling import BaseThrottle
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -16,3 +17,10 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """The client's address as the API's rate limits see it (REST framework's NUM_PROXIES, from
+    TRUSTED_PROXY_COUNT): the connection's own, or behind that many proxies the address the
+    outermost one added to X-Forwarded-For."""
+    return BaseThrottle().get_ident(request)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,11 +18,20 @@ DEBUG = env.bool("DEBUG", default=False)
 # collectstatic; it is the only process with DEBUG off that does not get the production defaults
 # of SECURE_SSL_REDIRECT and STATIC_MANIFEST (see "Production" at the end and docs/operations.md).
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
-# Without SECRET_KEY only a debug or test process may start; production must set one.
-# (The "django-insecure-" prefix makes `manage.py check --deploy` refuse the default.)
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="django-insecure-development-key-set-SECRET_KEY-in-production"
-)
+# Production (DEBUG off) refuses to start without a SECRET_KEY of its own: sessions, password
+# resets and CSRF tokens signed with a key everyone can read are forgeable. Only a debug or
+# test process falls back to the development key (its "django-insecure-" prefix makes
+# `manage.py check --deploy` refuse it as well).
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off (production) the registry needs a long "
+            "random key of its own, e.g. from python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))', in the environment or in .env; for "
+            "development set DEBUG=true (make run does). See docs/operations.md."
+        )
+    SECRET_KEY = "django-insecure-development-key-set-SECRET_KEY-in-production"
 # Old keys still accepted for signatures while a new SECRET_KEY rolls out (comma-separated).
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -128,6 +138,14 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address, for the lockout and the API's rate limits. TRUSTED_PROXY_COUNT is how
+# many reverse proxies stand in front, each adding the address it was reached from to
+# X-Forwarded-For (nginx's $proxy_add_x_forwarded_for): the client is then the address the
+# outermost proxy added, and what the client itself put in the header is ignored. 0 (the
+# default) trusts no header: the address is the connection's (REMOTE_ADDR). One rule for both,
+# REST framework's (NUM_PROXIES, set below), which registry.auth.client_address hands to axes.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "registry.auth.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -220,6 +238,7 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2400/minute"),
     },
     "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -236,8 +255,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # One record per line on stdout: JSON by default with DEBUG off, text with DEBUG on
-# (LOG_FORMAT=json|text overrides). Django's and, inside gunicorn's workers, gunicorn's own
-# loggers (errors and the access log) go through the same handler.
+# (LOG_FORMAT=json|text overrides). Django's, runserver's and, inside gunicorn's workers,
+# gunicorn's own loggers (errors and the access log) go through the same handler, whose
+# formats (registry/logs.py) write a calendar feed's key as REDACTED.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
@@ -245,12 +265,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "registry.logs.JsonLinesFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",  # ISO 8601, UTC
         },
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "registry.logs.TextFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {
@@ -263,6 +286,8 @@ LOGGING = {
     "loggers": {
         # Django's default handlers are dropped; its records reach the root handler.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines (`make run`), which Django's defaults write past this handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

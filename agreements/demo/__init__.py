@@ -10,9 +10,11 @@ parent comes before the institutions that name it, and a memorandum before the o
 `supersedes` it. Signatories sign for their person's institution on the day of signing.
 
 `load_demo()` is idempotent: institutions are matched by (name, country), people by (full
-name, institution) and memoranda by their fixed reference. An institution or person that
-differs from the data here is updated in place; a memorandum whose reference is already taken
-is left alone, so that a second run changes nothing and creates nothing.
+name, institution), and memoranda by what they are: the same parties and the same title or
+reference. An institution or person that differs from the data here is updated in place; a
+memorandum already there is left alone, so that a second run changes nothing and creates
+nothing. A reference is no proof on its own: a registry may have given the demo's reference to
+a memorandum of its own, and the demo's is then loaded under a fresh reference.
 
 A few dates are relative to the day of loading (`{"days_from_today": N}`), so that a fresh
 load always has pending agreements and agreements expiring within 90 and 180 days. They are
@@ -27,6 +29,7 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from partners.models import Institution, Person
@@ -42,7 +45,7 @@ DATES = {"established_on", "signed_on", "effective_from", "expires_on", "due_on"
 # Every field the data may set, so that one it leaves out is reset to the model's default.
 INSTITUTION_FIELDS = "name short_name kind country city website ror_id established_on description"
 PERSON_FIELDS = "honorific position email phone"
-COUNTS = ("institutions", "aliases", "people", "memoranda", "updated", "skipped")
+COUNTS = ("institutions", "aliases", "people", "memoranda", "renumbered", "updated", "skipped")
 # Keys of memoranda and commitments that name other records rather than give their own fields.
 REFERRING = {"parties", "signatories", "commitments", "areas", "supersedes", "area", "responsible"}
 
@@ -107,7 +110,7 @@ def _load_people(institutions: dict[str, Institution], counts: dict, actor) -> d
     return people
 
 
-def _memorandum_arguments(data, *, institutions, people, areas, today) -> dict[str, Any]:
+def _memorandum_arguments(data, *, institutions, people, areas, loaded, today) -> dict[str, Any]:
     data = _dates(data, today)
     signers = [(people[signer["person"]], signer["mode"]) for signer in data.get("signatories", ())]
     signatories = [
@@ -128,11 +131,10 @@ def _memorandum_arguments(data, *, institutions, people, areas, today) -> dict[s
         }
         for commitment in data.get("commitments", ())
     ]
-    supersedes = data.get("supersedes")
     return {
         **DATA["memorandum_defaults"],
         **{key: value for key, value in data.items() if key not in REFERRING},
-        "supersedes": Memorandum.objects.get(reference=supersedes) if supersedes else None,
+        "supersedes": loaded[data["supersedes"]] if "supersedes" in data else None,
         "parties": [
             {"institution": institutions[party["institution"]], "role": party["role"]}
             for party in data["parties"]
@@ -151,34 +153,75 @@ def load_demo_directory() -> tuple[dict[str, Institution], dict[str, Person]]:
         return institutions, _load_people(institutions, Counter(), actor=None)
 
 
+def _memoranda_present(institutions: dict[str, Institution]) -> dict[str, Memorandum]:
+    """The data's memoranda already in the database, by their reference in the data: those
+    with the data's parties and its title, or its reference (a title changed by hand since)."""
+    candidates = Memorandum.objects.filter(
+        Q(title__in=[data["title"] for data in DATA["memoranda"]])
+        | Q(reference__in=[data["reference"] for data in DATA["memoranda"]])
+    ).prefetch_related("parties")
+    parties_of = {
+        memorandum: {party.institution_id for party in memorandum.parties.all()}
+        for memorandum in candidates
+    }
+    present: dict[str, Memorandum] = {}
+    for data in DATA["memoranda"]:
+        parties = {institutions[party["institution"]].pk for party in data["parties"]}
+        matches = [
+            memorandum
+            for memorandum, its_parties in parties_of.items()
+            if its_parties == parties
+            and (memorandum.title == data["title"] or memorandum.reference == data["reference"])
+        ]
+        if matches:
+            # One with the title before one with only the reference.
+            found = min(matches, key=lambda m: (m.title != data["title"], m.pk))
+            present[data["reference"]] = found
+            del parties_of[found]
+    return present
+
+
 def load_demo(*, actor=None) -> dict[str, int]:
     """Load the demo data; running it again creates and changes nothing.
 
-    Returns how many institutions, aliases, people and memoranda were created, how many
-    institutions and people were `updated` to match the data here, and how many memoranda
-    were `skipped` because their reference was already taken.
+    Returns how many institutions, aliases, people and memoranda were created (`renumbered`:
+    how many of those memoranda got a fresh reference because another memorandum has theirs),
+    how many institutions and people were `updated` to match the data here, and how many
+    memoranda were `skipped` because they are already there.
     """
     counts = dict.fromkeys(COUNTS, 0)
     today = timezone.localdate()
-    highest: dict[int, int] = {}  # each year's highest fixed sequence, for its counter
     with transaction.atomic():
         institutions = _load_institutions(counts, actor)
         people = _load_people(institutions, counts, actor)
         areas = CooperationArea.objects.in_bulk(DATA["area_codes"], field_name="code")
-        references = [data["reference"] for data in DATA["memoranda"]]
-        taken = set(
-            Memorandum.objects.filter(reference__in=references).values_list("reference", flat=True)
-        )
+        # References generated for the renumbered ones come after the data's fixed ones.
+        highest: dict[int, int] = {}
         for data in DATA["memoranda"]:
             year, sequence = map(int, data["reference"].split("-")[1:])
             highest[year] = max(highest.get(year, 0), sequence)
-            if data["reference"] in taken:
-                counts["skipped"] += 1
+        reference_counters_raise(highest=highest)
+        loaded = _memoranda_present(institutions)
+        counts["skipped"] = len(loaded)
+        taken = set(
+            Memorandum.objects.filter(
+                reference__in=[data["reference"] for data in DATA["memoranda"]]
+            ).values_list("reference", flat=True)
+        )
+        for data in DATA["memoranda"]:
+            if data["reference"] in loaded:
                 continue
             arguments = _memorandum_arguments(
-                data, institutions=institutions, people=people, areas=areas, today=today
+                data,
+                institutions=institutions,
+                people=people,
+                areas=areas,
+                loaded=loaded,
+                today=today,
             )
-            memorandum_create(actor=actor, **arguments)
+            if data["reference"] in taken:
+                arguments["reference"] = ""  # a fresh one from the year's counter
+                counts["renumbered"] += 1
+            loaded[data["reference"]] = memorandum_create(actor=actor, **arguments)
             counts["memoranda"] += 1
-        reference_counters_raise(highest=highest)
     return counts

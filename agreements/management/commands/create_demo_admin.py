@@ -1,7 +1,8 @@
-import os
 import secrets
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from partners.services import superuser_reset
 
@@ -19,7 +20,5 @@ class Command(BaseCommand):
         superuser_reset(
             username=USERNAME, email=f"{USERNAME}@example.org", password=password, actor=None
         )
-        port = os.environ.get("PORT") or "8000"
-        self.stdout.write(
-            f"Sign in at http://127.0.0.1:{port}/admin/ as {USERNAME} with password {password}"
-        )
+        sign_in = f"{settings.SITE_URL.rstrip('/')}{reverse('admin:index')}"
+        self.stdout.write(f"Sign in at {sign_in} as {USERNAME} with password {password}")

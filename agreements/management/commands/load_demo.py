@@ -14,7 +14,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded: created {institutions} institutions, {aliases} aliases, "
-                "{people} people and {memoranda} memoranda; updated {updated} institutions or "
-                "people; left {skipped} existing memoranda as they were.".format(**counts)
+                "{people} people and {memoranda} memoranda ({renumbered} under a new reference, "
+                "theirs being taken); updated {updated} institutions or people; left {skipped} "
+                "existing memoranda as they were.".format(**counts)
             )
         )

@@ -13,6 +13,7 @@ from agreements.models import Memorandum, ReferenceCounter
 from agreements.services import memorandum_create, memorandum_update
 from partners.models import Institution
 from partners.validators import validate_ror_id
+from tests.factories import SignedMemorandumFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +164,7 @@ def test_reference_counters_are_past_the_fixed_references(demo):
 
 def test_loading_twice_leaves_the_same_data_as_once(demo):
     assert demo["memoranda"] >= 41
-    assert demo["skipped"] == 0
+    assert demo["skipped"] == demo["renumbered"] == 0
     before = snapshot()
 
     again = load_demo()
@@ -193,6 +194,57 @@ def test_loading_keeps_what_users_changed_and_restores_missing_rows(demo):
     assert Memorandum.objects.filter(reference="MOU-2026-0101").exists()
 
 
+REFERENCE_CASE_TITLE = (
+    "Trilateral Memorandum of Understanding between Nazarbayev University, UNESCO-ICHEI and SUSTech"
+)
+
+
+def test_the_reference_case_is_loaded_when_another_memorandum_has_its_reference():
+    theirs = SignedMemorandumFactory(reference=REFERENCE_CASE, title="Our first agreement of 2023")
+
+    counts = load_demo()
+
+    reference_case = Memorandum.objects.get(title=REFERENCE_CASE_TITLE)
+    assert reference_case.reference.startswith("MOU-2023-")
+    assert reference_case.reference != REFERENCE_CASE
+    assert [party.institution.short_name for party in reference_case.parties.all()] == [
+        "NU",
+        "UNESCO-ICHEI",
+        "SUSTech",
+    ]
+    assert reference_case.signatories.count() == 3
+    theirs.refresh_from_db()
+    assert (theirs.reference, theirs.title) == (REFERENCE_CASE, "Our first agreement of 2023")
+    assert (counts["memoranda"], counts["renumbered"], counts["skipped"]) == (48, 1, 0)
+
+    again = load_demo()
+
+    assert (again["memoranda"], again["renumbered"], again["skipped"]) == (0, 0, 48)
+    assert Memorandum.objects.filter(title=REFERENCE_CASE_TITLE).count() == 1
+
+
+def test_a_renewal_supersedes_the_renumbered_memorandum_it_renews():
+    # MOU-2022-0006 renews MOU-2017-0004 in the data.
+    SignedMemorandumFactory(reference="MOU-2017-0004")
+
+    load_demo()
+
+    renewal = Memorandum.objects.get(reference="MOU-2022-0006")
+    assert renewal.supersedes.reference.startswith("MOU-2017-")
+    assert renewal.supersedes.reference != "MOU-2017-0004"
+    assert renewal.supersedes.parties.count() == renewal.parties.count()
+
+
+def test_a_demo_memorandum_retitled_by_hand_is_still_recognised(demo):
+    memorandum = Memorandum.objects.get(reference=REFERENCE_CASE)
+    memorandum_update(memorandum=memorandum, actor=None, title="NU–UNESCO-ICHEI–SUSTech MoU")
+
+    counts = load_demo()
+
+    assert counts["memoranda"] == 0
+    assert not Memorandum.objects.filter(title=REFERENCE_CASE_TITLE).exists()
+
+
 def test_load_demo_command_prints_a_summary():
     out = io.StringIO()
     call_command("load_demo", stdout=out)
@@ -201,26 +253,19 @@ def test_load_demo_command_prints_a_summary():
     assert Memorandum.objects.filter(reference=REFERENCE_CASE).exists()
 
 
-def _demo_admin_password(monkeypatch, port=None):
-    if port is None:
-        monkeypatch.delenv("PORT", raising=False)
-    else:
-        monkeypatch.setenv("PORT", port)
+def _demo_admin_sign_in():
     out = io.StringIO()
     call_command("create_demo_admin", stdout=out)
     match = re.search(
-        r"Sign in at (http://127\.0\.0\.1:\d+/admin/) as demo-admin with password (\S+)$",
-        out.getvalue().strip(),
+        r"Sign in at (\S+) as demo-admin with password (\S+)$", out.getvalue().strip()
     )
     assert match, out.getvalue()
     return match[1], match[2]
 
 
-def test_create_demo_admin_makes_a_new_password_each_time(monkeypatch):
-    url, first = _demo_admin_password(monkeypatch)
-    assert url == "http://127.0.0.1:8000/admin/"
-    url, second = _demo_admin_password(monkeypatch, port="8123")
-    assert url == "http://127.0.0.1:8123/admin/"
+def test_create_demo_admin_makes_a_new_password_each_time():
+    _, first = _demo_admin_sign_in()
+    _, second = _demo_admin_sign_in()
 
     assert first != second
     user = authenticate(username="demo-admin", password=second)
@@ -228,3 +273,13 @@ def test_create_demo_admin_makes_a_new_password_each_time(monkeypatch):
     assert user.is_superuser and user.is_staff and user.is_active
     assert authenticate(username="demo-admin", password=first) is None
     assert apps.get_model("auth", "User").objects.filter(username="demo-admin").count() == 1
+
+
+def test_create_demo_admin_prints_the_sign_in_at_the_sites_address(settings, monkeypatch):
+    """`PORT=8080 make run` serves on 8080 and sets SITE_URL to match."""
+    monkeypatch.delenv("PORT", raising=False)
+    settings.SITE_URL = "http://127.0.0.1:8080/"
+
+    url, _ = _demo_admin_sign_in()
+
+    assert url == "http://127.0.0.1:8080/admin/"

@@ -8,7 +8,8 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.factories import SignedMemorandumFactory
+from agreements.services import calendar_feed_token_create
+from tests.factories import SignedMemorandumFactory, UserFactory
 from tests.system.production.support import (
     BASE_DIR,
     database_url,
@@ -34,6 +35,9 @@ def test_gunicorn_serves_the_registry_from_postgresql(on_postgres, tmp_path):
     )
     published = SignedMemorandumFactory(reference="MOU-2023-0001", visibility="public")
     SignedMemorandumFactory(reference="SECRET-1", visibility="confidential")
+    feed_key = calendar_feed_token_create(
+        user=UserFactory(groups=["registry-viewer"]), actor=None
+    ).key
     manage("collectstatic", "--noinput", env=env)
     port = free_port()
     server = subprocess.Popen(
@@ -60,6 +64,12 @@ def test_gunicorn_serves_the_registry_from_postgresql(on_postgres, tmp_path):
         listing = json.loads(body)
         assert status == 200
         assert [m["reference"] for m in listing["results"]] == [published.reference]
+
+        status, headers, body = get(
+            f"{base}/api/v1/calendar.ics?token={feed_key}", headers=via_https
+        )
+        assert (status, headers["Content-Type"]) == (200, "text/calendar; charset=utf-8")
+        assert body.startswith(b"BEGIN:VCALENDAR")
 
         status, headers, body = get(f"{base}/admin/login/", headers=via_https)
         assert status == 200
@@ -89,3 +99,6 @@ def test_gunicorn_serves_the_registry_from_postgresql(on_postgres, tmp_path):
     # The access log is JSON on stdout, one record a line.
     access = [json.loads(line) for line in output.splitlines() if '"gunicorn.access"' in line]
     assert any("GET /healthz" in record["message"] for record in access), output
+    # The feed was served, and its key written nowhere.
+    assert any("calendar.ics?token=REDACTED" in record["message"] for record in access), output
+    assert feed_key not in output
