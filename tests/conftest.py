@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.support import api_client
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +44,25 @@ def viewer(db):
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor", groups=["registry-auditor"])
+
+
+@pytest.fixture
+def api(editor):
+    """The API as the editor, who reads and writes everything."""
+    return api_client(editor)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """The site, the admin included, signed in as the editor."""
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """For tests that make users by the dozen: their passwords need not resist cracking."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _database_order(item) -> int:

@@ -15,6 +15,18 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
+def nu(db):
+    return InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
+
+
+@pytest.fixture
+def sustech(db):
+    return InstitutionFactory(
+        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
+    )
+
+
+@pytest.fixture
 def register(db):
     """Five memoranda among five institutions:
 

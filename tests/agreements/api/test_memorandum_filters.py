@@ -29,9 +29,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
-from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agreements.filters import FEW_MATCHES
 from agreements.models import CooperationArea, Memorandum
@@ -42,35 +39,12 @@ from tests.factories import (
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from tests.support import days, keys_listed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 MEMORANDA = "/api/v1/memoranda/"
 INSTITUTIONS = "/api/v1/institutions/"
-
-
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts():
-    """The throttles count requests in the cache; every test starts with a clean slate."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
 
 
 @pytest.fixture
@@ -210,21 +184,11 @@ def world():
 
 def listed(world, response) -> set[str]:
     """The keys of the memoranda a list response holds, checked against its count."""
-    assert response.status_code == 200, response.content
-    body = response.json()
-    by_id = {memorandum.pk: key for key, memorandum in vars(world.memoranda).items()}
-    keys = [by_id[row["id"]] for row in body["results"]]
-    assert body["count"] == len(keys)
-    return set(keys)
+    return keys_listed(response, vars(world.memoranda))
 
 
 def institutions_listed(world, response) -> set[str]:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    by_id = {institution.pk: key for key, institution in vars(world.inst).items()}
-    keys = [by_id[row["id"]] for row in body["results"]]
-    assert body["count"] == len(keys)
-    return set(keys)
+    return keys_listed(response, vars(world.inst))
 
 
 def test_without_filters_the_editor_sees_the_whole_world(api, world):
@@ -644,9 +608,8 @@ def test_institution_filters(api, world, query, expected):
 # --- garbage: 400 naming the parameter, never 500 ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("parameter", "value"),
-    [
+GARBAGE = {
+    MEMORANDA: [
         ("status", "bogus"),
         ("stage", "bogus"),
         ("kind", "bogus"),
@@ -673,9 +636,24 @@ def test_institution_filters(api, world, query, expected):
         ("page_size", "501"),
         ("page_size", "many"),
     ],
+    INSTITUTIONS: [
+        ("country", "XX"),
+        ("kind", "bogus"),
+        ("has_active_agreements", "maybe"),
+        ("ordering", "password"),
+        ("page_size", "0"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [(path, parameter, value) for path, pairs in GARBAGE.items() for parameter, value in pairs],
 )
-def test_garbage_in_a_memorandum_filter_is_a_400_naming_it(api, world, parameter, value):
-    response = api.get(MEMORANDA, {parameter: value})
+def test_garbage_in_a_memorandum_or_institution_filter_is_a_400_naming_it(
+    api, world, path, parameter, value
+):
+    response = api.get(path, {parameter: value})
 
     assert response.status_code == 400, response.content
     assert parameter in response.json()
@@ -701,20 +679,3 @@ def test_the_largest_page_size_is_accepted(api, world):
 
     assert response.status_code == 200
     assert response.json()["count"] == 7
-
-
-@pytest.mark.parametrize(
-    ("parameter", "value"),
-    [
-        ("country", "XX"),
-        ("kind", "bogus"),
-        ("has_active_agreements", "maybe"),
-        ("ordering", "password"),
-        ("page_size", "0"),
-    ],
-)
-def test_garbage_in_an_institution_filter_is_a_400_naming_it(api, world, parameter, value):
-    response = api.get(INSTITUTIONS, {parameter: value})
-
-    assert response.status_code == 400, response.content
-    assert parameter in response.json()

@@ -14,7 +14,6 @@ client. Nora Nosign (NU) signs nothing. Each memorandum has one commitment and o
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -31,8 +30,9 @@ from tests.factories import (
     SignedMemorandumFactory,
     UserFactory,
 )
+from tests.support import keys_listed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 API = "/api/v1/"
 
@@ -101,20 +101,6 @@ SEES_CONTACT_DETAILS = set(ROLES) - {"anonymous"}
 # --- The world -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts():
-    """The throttles count requests in the cache; every test starts with a clean slate."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The role users are made by the dozen; their passwords need not resist cracking here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     inst = {
@@ -179,7 +165,8 @@ def world():
         CooperationArea.objects.filter(code__in=["research", "teaching"])
     )
     PersonFactory(full_name="Nora Nosign", institution=inst["NU"])
-    return SimpleNamespace(inst=inst, memoranda=memoranda)
+    people = {person.full_name: person for person in Person.objects.all()}
+    return SimpleNamespace(inst=inst, memoranda=memoranda, people=people)
 
 
 @pytest.fixture
@@ -204,18 +191,8 @@ def as_role(world):
     return client_for
 
 
-def memorandum_keys(world, response):
-    by_id = {memorandum.pk: key for key, memorandum in world.memoranda.items()}
-    return {by_id[row["id"]] for row in response.json()["results"]}
-
-
-def institution_keys(world, response):
-    by_id = {institution.pk: key for key, institution in world.inst.items()}
-    return {by_id[row["id"]] for row in response.json()["results"]}
-
-
-def full_names(response):
-    return {row["full_name"] for row in response.json()["results"]}
+def memoranda_listed(world, response) -> set[str]:
+    return keys_listed(response, world.memoranda)
 
 
 def count(response):
@@ -223,16 +200,94 @@ def count(response):
     return response.json()["count"]
 
 
-# --- Memoranda: lists, counts, filters -----------------------------------------------------------
+# --- Lists and details ---------------------------------------------------------------------------
+
+
+def seen_within(seen: dict[str, set], within: set) -> dict[str, set]:
+    return {role: keys & within for role, keys in seen.items()}
+
+
+# (the list, its query, the world's rows it lists, which of them each role sees)
+LISTS = {
+    "the memoranda list": ("memoranda", {}, "memoranda", MEMORANDA_SEEN),
+    "the status filter": ("memoranda", {"status": "active"}, "memoranda", MEMORANDA_SEEN),
+    "the confidential visibility filter": (
+        "memoranda",
+        {"visibility": "confidential"},
+        "memoranda",
+        seen_within(MEMORANDA_SEEN, {"nu_confidential", "confidential"}),
+    ),
+    "the institutions list": ("institutions", {}, "inst", INSTITUTIONS_SEEN),
+    "an institution search for a hidden one": (
+        "institutions",
+        {"q": "Kestrel"},
+        "inst",
+        seen_within(INSTITUTIONS_SEEN, {"KI"}),
+    ),
+    "institutions with agreements in force, counting the readable ones": (
+        "institutions",
+        {"has_active_agreements": "true"},
+        "inst",
+        ACTIVE_PARTIES_SEEN,
+    ),
+    "institutions without agreements in force, the rest of what the role sees": (
+        "institutions",
+        {"has_active_agreements": "false"},
+        "inst",
+        {role: INSTITUTIONS_SEEN[role] - ACTIVE_PARTIES_SEEN[role] for role in ROLES},
+    ),
+    "the people list": ("people", {}, "people", PEOPLE_SEEN),
+    "a person search for a hidden one": (
+        "people",
+        {"q": "Kestrel"},
+        "people",
+        seen_within(PEOPLE_SEEN, {"Kai Kestrel"}),
+    ),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_memoranda_list_shows_exactly_what_the_role_may_read(role, world, as_role):
-    response = as_role(role).get(f"{API}memoranda/")
+@pytest.mark.parametrize(
+    ("path", "query", "rows", "seen"),
+    [pytest.param(*case, id=name) for name, case in LISTS.items()],
+)
+def test_a_list_shows_exactly_and_counts_only_what_the_role_may_read(
+    role, path, query, rows, seen, world, as_role
+):
+    response = as_role(role).get(f"{API}{path}/", query)
 
-    assert response.status_code == 200
-    assert memorandum_keys(world, response) == MEMORANDA_SEEN[role]
-    assert response.json()["count"] == len(MEMORANDA_SEEN[role])
+    assert keys_listed(response, getattr(world, rows)) == seen[role]
+
+
+# (the world's rows, the path of a row's detail)
+DETAILS = {
+    "an institution": ("inst", lambda institution: f"institutions/{institution.pk}/"),
+    "a person": ("people", lambda person: f"people/{person.pk}/"),
+    "a commitment, by its memorandum": (
+        "memoranda",
+        lambda memorandum: f"commitments/{memorandum.commitments.get().pk}/",
+    ),
+    "a document's download, by its memorandum": (
+        "memoranda",
+        lambda memorandum: f"documents/{memorandum.documents.get().pk}/download/",
+    ),
+}
+EVERY = {"inst": ALL_INSTITUTIONS, "people": ALL_PEOPLE, "memoranda": ALL_MEMORANDA}
+READS = {"inst": INSTITUTIONS_SEEN, "people": PEOPLE_SEEN, "memoranda": PARTS_SEEN}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("rows", "path_of"), [pytest.param(*case, id=name) for name, case in DETAILS.items()]
+)
+def test_a_detail_is_404_unless_the_role_may_read_it(role, rows, path_of, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        key: client.get(API + path_of(row)).status_code for key, row in getattr(world, rows).items()
+    }
+
+    assert statuses == {key: 200 if key in READS[rows][role] else 404 for key in EVERY[rows]}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -255,8 +310,7 @@ def test_party_filter_does_not_reveal_hidden_memoranda(role, institution, world,
         for key in MEMORANDA_SEEN[role]
         if world.memoranda[key].parties.filter(institution=world.inst[institution]).exists()
     }
-    assert memorandum_keys(world, response) == expected
-    assert count(response) == len(expected)
+    assert memoranda_listed(world, response) == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -272,52 +326,41 @@ def test_searching_for_a_hidden_memorandum_finds_nothing(role, word, key, world,
     response = as_role(role).get(f"{API}memoranda/", {"q": word})
 
     expected = {key} & MEMORANDA_SEEN[role]
-    assert memorandum_keys(world, response) == expected
-    assert count(response) == len(expected)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_visibility_filter_confidential_lists_only_readable_ones(role, world, as_role):
-    response = as_role(role).get(f"{API}memoranda/", {"visibility": "confidential"})
-
-    expected = MEMORANDA_SEEN[role] & {"nu_confidential", "confidential"}
-    assert memorandum_keys(world, response) == expected
-    assert count(response) == len(expected)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_status_filter_counts_only_readable_memoranda(role, world, as_role):
-    response = as_role(role).get(f"{API}memoranda/", {"status": "active"})
-
-    assert memorandum_keys(world, response) == MEMORANDA_SEEN[role]
-    assert count(response) == len(MEMORANDA_SEEN[role])
+    assert memoranda_listed(world, response) == expected
 
 
 # --- Memoranda: fields and nested objects --------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_internal_notes_only_for_the_institutions_own_staff(role, world, as_role):
+@pytest.mark.parametrize(
+    ("field", "readers", "value"),
+    [
+        pytest.param(
+            "internal_notes",
+            SEES_INTERNAL_NOTES,
+            "Internal note on the public agreement.",
+            id="internal notes only for the institution's own staff",
+        ),
+        pytest.param(
+            "owner_email",
+            SEES_CONTACT_DETAILS,
+            "public@registry.example.org",
+            id="owner email hidden from anonymous visitors only",
+        ),
+    ],
+)
+def test_a_memorandums_restricted_field_is_shown_only_to_its_readers(
+    role, field, readers, value, world, as_role
+):
     client = as_role(role)
     rows = client.get(f"{API}memoranda/").json()["results"]
     detail = client.get(f"{API}memoranda/{world.memoranda['public'].pk}/").json()
 
-    expected = role in SEES_INTERNAL_NOTES
-    assert {("internal_notes" in row) for row in rows} == {expected}
-    assert ("internal_notes" in detail) is expected
-    if expected:
-        assert detail["internal_notes"] == "Internal note on the public agreement."
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_owner_email_hidden_from_anonymous_visitors_only(role, world, as_role):
-    client = as_role(role)
-    rows = client.get(f"{API}memoranda/").json()["results"]
-    detail = client.get(f"{API}memoranda/{world.memoranda['public'].pk}/").json()
-
-    expected = role in SEES_CONTACT_DETAILS
-    assert {("owner_email" in row) for row in rows} == {expected}
-    assert ("owner_email" in detail) is expected
+    expected = role in readers
+    assert {(field in row) for row in rows} == {expected}
+    assert (field in detail) is expected
+    assert detail.get(field, value) == value
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -374,87 +417,7 @@ def test_confidential_memorandum_of_nu_reads_whole_for_those_who_may(role, world
     assert [s["full_name"] for s in body["signatories"]] == ["Vera Vault"]
 
 
-# --- Institutions --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_institutions_list_shows_exactly_what_the_role_may_read(role, world, as_role):
-    response = as_role(role).get(f"{API}institutions/")
-
-    assert institution_keys(world, response) == INSTITUTIONS_SEEN[role]
-    assert count(response) == len(INSTITUTIONS_SEEN[role])
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_institution_detail_is_404_unless_the_role_may_read_it(role, world, as_role):
-    client = as_role(role)
-
-    statuses = {
-        key: client.get(f"{API}institutions/{institution.pk}/").status_code
-        for key, institution in world.inst.items()
-    }
-
-    assert statuses == {
-        key: 200 if key in INSTITUTIONS_SEEN[role] else 404 for key in ALL_INSTITUTIONS
-    }
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_institution_search_does_not_reveal_hidden_institutions(role, world, as_role):
-    response = as_role(role).get(f"{API}institutions/", {"q": "Kestrel"})
-
-    expected = {"KI"} & INSTITUTIONS_SEEN[role]
-    assert institution_keys(world, response) == expected
-    assert count(response) == len(expected)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_has_active_agreements_counts_only_agreements_the_role_may_read(role, world, as_role):
-    response = as_role(role).get(f"{API}institutions/", {"has_active_agreements": "true"})
-
-    assert institution_keys(world, response) == ACTIVE_PARTIES_SEEN[role]
-    assert count(response) == len(ACTIVE_PARTIES_SEEN[role])
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_has_active_agreements_false_lists_the_rest_of_what_the_role_sees(role, world, as_role):
-    response = as_role(role).get(f"{API}institutions/", {"has_active_agreements": "false"})
-
-    expected = INSTITUTIONS_SEEN[role] - ACTIVE_PARTIES_SEEN[role]
-    assert institution_keys(world, response) == expected
-    assert count(response) == len(expected)
-
-
 # --- People --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_people_list_shows_exactly_what_the_role_may_read(role, world, as_role):
-    response = as_role(role).get(f"{API}people/")
-
-    assert full_names(response) == PEOPLE_SEEN[role]
-    assert count(response) == len(PEOPLE_SEEN[role])
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_person_detail_is_404_unless_the_role_may_read_them(role, world, as_role):
-    client = as_role(role)
-
-    statuses = {
-        person.full_name: client.get(f"{API}people/{person.pk}/").status_code
-        for person in Person.objects.all()
-    }
-
-    assert statuses == {name: 200 if name in PEOPLE_SEEN[role] else 404 for name in ALL_PEOPLE}
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_person_search_does_not_reveal_hidden_people(role, world, as_role):
-    response = as_role(role).get(f"{API}people/", {"q": "Kestrel"})
-
-    expected = {"Kai Kestrel"} & PEOPLE_SEEN[role]
-    assert full_names(response) == expected
-    assert count(response) == len(expected)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -494,20 +457,6 @@ def test_commitments_list_only_those_of_readable_memoranda(role, world, as_role)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_commitment_detail_is_404_unless_its_memorandum_is_readable(role, world, as_role):
-    client = as_role(role)
-
-    statuses = {
-        key: client.get(
-            f"{API}commitments/{Commitment.objects.get(memorandum=memorandum).pk}/"
-        ).status_code
-        for key, memorandum in world.memoranda.items()
-    }
-
-    assert statuses == {key: 200 if key in PARTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
-
-
-@pytest.mark.parametrize("role", ROLES)
 def test_commitment_memorandum_filter_does_not_reveal_hidden_ones(role, world, as_role):
     hidden = world.memoranda["confidential"]
 
@@ -542,18 +491,6 @@ def test_memorandum_documents_list_follows_the_memorandum_and_excludes_anonymous
         )
         for key in ALL_MEMORANDA
     }
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_document_download_is_404_unless_the_role_may_read_its_memorandum(role, world, as_role):
-    client = as_role(role)
-
-    statuses = {
-        key: client.get(f"{API}documents/{memorandum.documents.get().pk}/download/").status_code
-        for key, memorandum in world.memoranda.items()
-    }
-
-    assert statuses == {key: 200 if key in PARTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
 
 
 @pytest.mark.parametrize("role", ["viewer", "partner_other", "partner_nu", *STAFF])

@@ -31,23 +31,13 @@ from agreements.services import (
 )
 from partners.models import Institution, Person
 from registry.history import audit_entries
-from tests.agreements.importing.test_bulk_import import comparable
-from tests.agreements.importing.test_import import import_csv, row
-from tests.factories import InstitutionFactory, PersonFactory, UserFactory
+from tests.agreements.importing.support import comparable, import_csv, row, row_as_arguments
+from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 # What differs between two records of the same terms: identity, reference, times.
 NOT_TERMS = {"id", "reference", "created_at", "updated_at", "search_document"}
-
-
-@pytest.fixture
-def known():
-    nu = InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-    sustech = InstitutionFactory(
-        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
-    )
-    return nu, sustech
 
 
 def stored(memorandum: Memorandum) -> dict:
@@ -215,21 +205,16 @@ def test_a_changed_row_is_recorded_as_memorandum_update_records_the_change(known
     memorandum_update(
         memorandum=by_service,
         actor=importer,
-        title="Renamed",
-        kind="mou",
-        stage="signed",
-        visibility="public",
-        signed_on=datetime.date(2023, 5, 29),
-        effective_from=None,
-        expires_on=datetime.date(2028, 5, 28),
-        auto_renew=False,
-        source_url="",
-        supersedes=None,
-        parties=[{"institution": sustech}, {"institution": nu}],
-        signatories=[],
-        cooperation_areas=list(CooperationArea.objects.filter(code="research")),
-        sdgs=[4, 17],
-        tags=["renamed"],
+        **row_as_arguments(
+            nu,
+            sustech,
+            title="Renamed",
+            parties=[{"institution": sustech}, {"institution": nu}],
+            expires_on=datetime.date(2028, 5, 28),
+            cooperation_areas=list(CooperationArea.objects.filter(code="research")),
+            sdgs=[4, 17],
+            tags=["renamed"],
+        ),
     )
 
     report = import_csv(

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from agreements.models import Memorandum
 from partners.models import Institution, PartnerLink, Person
-from tests.agreements.importing.test_import import csv_file, row
+from tests.agreements.importing.support import csv_file, row
 from tests.factories import (
     CommitmentFactory,
     InstitutionFactory,
