@@ -20,6 +20,12 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make users by the dozen: their passwords need not resist cracking."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":
@@ -57,12 +63,6 @@ def editor_client(client, editor):
     """The site, the admin included, signed in as the editor."""
     client.force_login(editor)
     return client
-
-
-@pytest.fixture
-def fast_password_hashing(settings):
-    """For tests that make users by the dozen: their passwords need not resist cracking."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _database_order(item) -> int:

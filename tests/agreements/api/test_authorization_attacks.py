@@ -18,7 +18,7 @@ from agreements.models import CalendarFeedToken, Memorandum
 from tests.agreements.api import test_permission_matrix as matrix
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 # The matrix's fixtures, used here as they are.
 world = matrix.world
