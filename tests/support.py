@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from partners.models import PartnerLink
-from tests.factories import UserFactory
+from tests.factories import InstitutionFactory, UserFactory
 
 
 def api_client(user=None) -> APIClient:
@@ -22,6 +22,20 @@ def partner_of(institution, username=None):
     user = UserFactory(username=username or f"partner-{institution.short_name.lower()}")
     PartnerLink.objects.create(user=user, institution=institution)
     return user
+
+
+def five_institutions() -> dict:
+    """NU in Kazakhstan, SUSTech and ICHEI in China, TUM in Germany, the Sorbonne in France."""
+    return {
+        key: InstitutionFactory(name=name, short_name=short_name, country=country)
+        for key, name, short_name, country in [
+            ("nu", "Nazarbayev University", "NU", "KZ"),
+            ("sustech", "SUSTech", "SUSTech", "CN"),
+            ("ichei", "UNESCO-ICHEI", "ICHEI", "CN"),
+            ("tum", "Technical University of Munich", "TUM", "DE"),
+            ("sorbonne", "Sorbonne Université", "SU", "FR"),
+        ]
+    }
 
 
 def days(n: int) -> datetime.date:

@@ -30,6 +30,18 @@ def row(**values) -> dict:
     return base | values
 
 
+def renewal_row(**values) -> dict:
+    """The row of a renewal of the memorandum "EARLIER" until 28 May 2028, with its source."""
+    return row(
+        reference="BY-IMPORT",
+        supersedes="EARLIER",
+        expires_on="2028-05-28",
+        source_url="https://nu.edu.kz/news/mou",
+        sdgs="17; 4",
+        **values,
+    )
+
+
 def row_as_arguments(nu, sustech, **arguments) -> dict:
     """What `row()` says, as the keyword arguments of `memorandum_create` or
     `memorandum_update`, but for `arguments` (its signatory, a person, is left to them)."""

@@ -16,7 +16,14 @@ from agreements.services import memorandum_create
 from partners.models import Institution, Person
 from partners.services import person_create
 from registry.history import history_entries
-from tests.agreements.importing.support import comparable, import_csv, row, row_as_arguments
+from tests.agreements.importing.support import (
+    comparable,
+    import_csv,
+    renewal_row,
+    row,
+    row_as_arguments,
+)
+from tests.agreements.support import signed_by
 from tests.factories import MemorandumFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,17 +51,7 @@ def test_an_imported_memorandum_has_the_history_the_service_writes(known):
         ),
     )
 
-    report = import_csv(
-        row(
-            reference="BY-IMPORT",
-            supersedes="EARLIER",
-            expires_on="2028-05-28",
-            source_url="https://nu.edu.kz/news/mou",
-            sdgs="17; 4",
-            tags="trilateral; iioe",
-        ),
-        actor=importer,
-    )
+    report = import_csv(renewal_row(tags="trilateral; iioe"), actor=importer)
 
     assert report.ok, report.problems
     by_import = Memorandum.objects.get(reference="BY-IMPORT")
@@ -93,14 +90,7 @@ def test_a_person_new_to_the_registry_is_recorded_as_person_create_records_one(k
 
 def test_references_come_from_the_same_counter_as_the_services(known):
     nu, sustech = known
-    parties = [{"institution": nu}, {"institution": sustech}]
-    first = memorandum_create(
-        actor=None,
-        title="First",
-        stage="signed",
-        signed_on=datetime.date(2023, 1, 5),
-        parties=parties,
-    )
+    first = signed_by(nu, sustech, actor=None, title="First", signed_on=datetime.date(2023, 1, 5))
     MemorandumFactory(reference="MOU-2023-0003")  # typed in by hand
 
     report = import_csv(
@@ -108,13 +98,7 @@ def test_references_come_from_the_same_counter_as_the_services(known):
         row(reference="", signed_on="2024-03-01"),
         row(reference="", signed_on="2023-04-01"),
     )
-    after = memorandum_create(
-        actor=None,
-        title="After",
-        stage="signed",
-        signed_on=datetime.date(2023, 6, 1),
-        parties=parties,
-    )
+    after = signed_by(nu, sustech, actor=None, title="After", signed_on=datetime.date(2023, 6, 1))
 
     assert report.ok, report.problems
     assert first.reference == "MOU-2023-0001"

@@ -8,7 +8,6 @@ import json
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from rest_framework.test import APIClient
 from taggit.models import Tag, TaggedItem
 
 from agreements.exports.audit import AUDITED_MODELS
@@ -31,8 +30,15 @@ from agreements.services import (
 )
 from partners.models import Institution, Person
 from registry.history import audit_entries
-from tests.agreements.importing.support import comparable, import_csv, row, row_as_arguments
+from tests.agreements.importing.support import (
+    comparable,
+    import_csv,
+    renewal_row,
+    row,
+    row_as_arguments,
+)
 from tests.factories import PersonFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +89,8 @@ def history_of(memorandum: Memorandum) -> list[dict]:
 
 def audit_export_of(memorandum: Memorandum) -> list[dict]:
     """The memorandum's entries in the audit export, as an auditor downloads it."""
-    client = APIClient()
-    client.force_authenticate(UserFactory(groups=["registry-auditor"]))
-    response = client.get("/api/v1/audit/export/", {"format": "json"})
+    auditor = UserFactory(groups=["registry-auditor"])
+    response = api_client(auditor).get("/api/v1/audit/export/", {"format": "json"})
     entries = json.loads(b"".join(response.streaming_content))
     return comparable(
         # In the export's order (oldest first), which `comparable` keeps.
@@ -105,9 +110,7 @@ def test_an_imported_row_leaves_what_creating_it_through_the_api_leaves(known, e
     earlier = memorandum_create(
         actor=editor, reference="EARLIER", title="Earlier", parties=[{"institution": nu}]
     )
-    api = APIClient()
-    api.force_authenticate(editor)
-    response = api.post(
+    response = api_client(editor).post(
         "/api/v1/memoranda/",
         {
             "title": "Trilateral MoU",
@@ -129,17 +132,7 @@ def test_an_imported_row_leaves_what_creating_it_through_the_api_leaves(known, e
     assert response.status_code == 201, response.json()
     by_api = Memorandum.objects.get(pk=response.json()["id"])
 
-    report = import_csv(
-        row(
-            reference="BY-IMPORT",
-            expires_on="2028-05-28",
-            source_url="https://nu.edu.kz/news/mou",
-            supersedes="EARLIER",
-            sdgs="17; 4",
-            tags="iioe; trilateral",
-        ),
-        actor=editor,
-    )
+    report = import_csv(renewal_row(tags="iioe; trilateral"), actor=editor)
 
     assert report.ok, report.problems
     by_import = Memorandum.objects.get(reference="BY-IMPORT")

@@ -4,23 +4,16 @@ import datetime
 import json
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements.models import CooperationArea
 from agreements.services import memorandum_create
 from partners.models import PartnerLink
 from tests.factories import InstitutionFactory, PersonFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
 JSONLD = "application/ld+json"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -108,9 +101,9 @@ def jsonld(response) -> dict:
 
 def test_a_memorandum_as_a_schema_org_creative_work(world):
     memorandum = world["public"]
-    fingerprint = client_for().get(f"/api/v1/memoranda/{memorandum.pk}/").json()["fingerprint"]
+    fingerprint = api_client().get(f"/api/v1/memoranda/{memorandum.pk}/").json()["fingerprint"]
 
-    document = jsonld(client_for().get(f"/api/v1/memoranda/{memorandum.pk}/?format=jsonld"))
+    document = jsonld(api_client().get(f"/api/v1/memoranda/{memorandum.pk}/?format=jsonld"))
 
     assert document["@context"] == "https://schema.org"
     assert document["@type"] == "CreativeWork"
@@ -167,9 +160,9 @@ def test_a_memorandum_as_a_schema_org_creative_work(world):
 def test_the_accept_header_asks_for_it_too_and_json_stays_the_default(world):
     url = f"/api/v1/memoranda/{world['public'].pk}/"
 
-    by_header = client_for().get(url, HTTP_ACCEPT=JSONLD)
-    by_default = client_for().get(url)
-    browsable = client_for().get(url, HTTP_ACCEPT="text/html")
+    by_header = api_client().get(url, HTTP_ACCEPT=JSONLD)
+    by_default = api_client().get(url)
+    browsable = api_client().get(url, HTTP_ACCEPT="text/html")
 
     assert jsonld(by_header)["@type"] == "CreativeWork"
     assert by_default["Content-Type"] == "application/json"
@@ -180,7 +173,7 @@ def test_the_accept_header_asks_for_it_too_and_json_stays_the_default(world):
 
 def test_an_expiring_memorandum_has_a_closed_term(world, editor):
     document = jsonld(
-        client_for(editor).get(f"/api/v1/memoranda/{world['internal'].pk}/?format=jsonld")
+        api_client(editor).get(f"/api/v1/memoranda/{world['internal'].pk}/?format=jsonld")
     )
 
     assert document["temporalCoverage"] == "2024-01-01/2028-12-31"
@@ -197,13 +190,13 @@ def test_the_same_visibility_as_the_json(world, key, anonymous, partner_nu):
     PartnerLink.objects.create(user=partner, institution=world["nu"])
     url = f"/api/v1/memoranda/{world[key].pk}/?format=jsonld"
 
-    assert client_for().get(url).status_code == anonymous
-    assert client_for(partner).get(url).status_code == partner_nu
+    assert api_client().get(url).status_code == anonymous
+    assert api_client(partner).get(url).status_code == partner_nu
 
 
 def test_the_memoranda_list_as_an_item_list(world, editor):
-    anonymous = jsonld(client_for().get("/api/v1/memoranda/?format=jsonld"))
-    everything = jsonld(client_for(editor).get("/api/v1/memoranda/?format=jsonld"))
+    anonymous = jsonld(api_client().get("/api/v1/memoranda/?format=jsonld"))
+    everything = jsonld(api_client(editor).get("/api/v1/memoranda/?format=jsonld"))
 
     assert anonymous["@type"] == "ItemList"
     assert anonymous["numberOfItems"] == 1
@@ -212,14 +205,14 @@ def test_the_memoranda_list_as_an_item_list(world, editor):
 
 
 def test_institutions_as_organizations_with_ror_ids(world):
-    document = jsonld(client_for().get("/api/v1/institutions/?format=jsonld"))
+    document = jsonld(api_client().get("/api/v1/institutions/?format=jsonld"))
 
     assert document["@context"] == "https://schema.org"
     assert document["@type"] == "ItemList"
     organizations = {item["name"]: item for item in document["itemListElement"]}
     # Anonymous visitors see the institutions of public memoranda, as in the JSON list.
     json_names = {
-        item["name"] for item in client_for().get("/api/v1/institutions/").json()["results"]
+        item["name"] for item in api_client().get("/api/v1/institutions/").json()["results"]
     }
     assert (
         set(organizations)
@@ -244,7 +237,7 @@ def test_institutions_as_organizations_with_ror_ids(world):
 
 
 def test_the_institutions_list_pages_with_link_headers(world, editor):
-    first = client_for(editor).get("/api/v1/institutions/?format=jsonld&page_size=2")
+    first = api_client(editor).get("/api/v1/institutions/?format=jsonld&page_size=2")
     document = jsonld(first)
 
     assert document["numberOfItems"] == 5
@@ -254,14 +247,14 @@ def test_the_institutions_list_pages_with_link_headers(world, editor):
 
 
 def test_an_institution_as_an_organization(world):
-    response = client_for().get(f"/api/v1/institutions/{world['sustech'].pk}/?format=jsonld")
+    response = api_client().get(f"/api/v1/institutions/{world['sustech'].pk}/?format=jsonld")
 
     document = jsonld(response)
     assert document["@context"] == "https://schema.org"
     assert document["@id"] == "https://ror.org/049tv2d57"
-    hidden = client_for().get(f"/api/v1/institutions/{world['hidden'].pk}/?format=jsonld")
+    hidden = api_client().get(f"/api/v1/institutions/{world['hidden'].pk}/?format=jsonld")
     assert hidden.status_code == 404
 
 
 def test_other_endpoints_do_not_offer_it(world, editor):
-    assert client_for(editor).get("/api/v1/people/?format=jsonld").status_code == 404
+    assert api_client(editor).get("/api/v1/people/?format=jsonld").status_code == 404
