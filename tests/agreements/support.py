@@ -16,3 +16,20 @@ def signed_by(*parties, actor, title, signed_on=datetime.date(2023, 5, 29), **fi
         parties=[{"institution": institution} for institution in parties],
         **fields,
     )
+
+
+def comparable(entries: list[dict], **own) -> list[dict]:
+    """History entries, oldest first, without what differs between two records of the same
+    terms: times, ids, and their own values of the fields named in `own`."""
+    return [
+        {
+            "model": entry["model"],
+            "action": entry["action"],
+            "user": entry["user"],
+            "changes": {
+                name: ["<own>" if name in own and value == own[name] else value for value in change]
+                for name, change in entry["changes"].items()
+            },
+        }
+        for entry in sorted(entries, key=lambda entry: (entry["at"], entry["history_id"]))
+    ]

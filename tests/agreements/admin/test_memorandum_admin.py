@@ -6,6 +6,7 @@ from django.urls import reverse
 from agreements.admin.memoranda import UsedAreaListFilter
 from agreements.models import CooperationArea, Memorandum
 from partners.models import InstitutionAlias
+from tests.agreements.admin.support import ADD, CHANGELIST, change_url
 from tests.factories import (
     InstitutionFactory,
     MemorandumFactory,
@@ -17,13 +18,6 @@ from tests.factories import (
 from tests.support import formset_management
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:agreements_memorandum_changelist")
-ADD = reverse("admin:agreements_memorandum_add")
-
-
-def change_url(memorandum):
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
 
 
 def memorandum_post(*, parties, signatories=(), **fields):

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from agreements.models import CooperationArea, Memorandum, Party
 from agreements.services import memorandum_renew
+from tests.agreements.admin.support import CHANGELIST, change_url, renew_url
 from tests.factories import (
     CommitmentFactory,
     InstitutionFactory,
@@ -18,16 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:agreements_memorandum_changelist")
-
-
-def change_url(memorandum):
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
-
-
-def renew_url(memorandum):
-    return reverse("admin:agreements_memorandum_renew", args=[memorandum.pk])
 
 
 @pytest.fixture
@@ -67,7 +57,6 @@ def original():
     CommitmentFactory(
         memorandum=memorandum,
         title="IIOE Global Partners Summit",
-        responsible_institution=None,
         due_on=datetime.date(2023, 12, 10),
         status="in_progress",
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from agreements.models import CooperationArea, Document, Memorandum, Party, Reminder
 from agreements.selectors import memorandum_history
 from agreements.services import document_update
+from tests.agreements.admin.support import ADD, change_url
 from tests.agreements.support import signed_by
 from tests.factories import (
     CommitmentFactory,
@@ -27,12 +28,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ADD = reverse("admin:agreements_memorandum_add")
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
-
-
-def change_url(memorandum) -> str:
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
 
 
 def page_data(response) -> dict:

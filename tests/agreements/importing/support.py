@@ -30,6 +30,17 @@ def row(**values) -> dict:
     return base | values
 
 
+COUNTRIES = {"NU": "KZ", "SUSTech": "CN", "New College": "GB", "Kyoto University": "JP"}
+
+
+def parties(*names: str) -> dict:
+    """The cells naming the parties `names` and their countries, in that order."""
+    return {
+        "parties": "; ".join(names),
+        "party_countries": "; ".join(COUNTRIES[name] for name in names),
+    }
+
+
 def renewal_row(**values) -> dict:
     """The row of a renewal of the memorandum "EARLIER" until 28 May 2028, with its source."""
     return row(
@@ -42,7 +53,7 @@ def renewal_row(**values) -> dict:
     )
 
 
-def row_as_arguments(nu, sustech, **arguments) -> dict:
+def row_terms(nu, sustech, **arguments) -> dict:
     """What `row()` says, as the keyword arguments of `memorandum_create` or
     `memorandum_update`, but for `arguments` (its signatory, a person, is left to them)."""
     return {
@@ -77,20 +88,3 @@ def csv_file(*rows: dict) -> io.BytesIO:
 
 def import_csv(*rows: dict, dry_run=False, actor=None):
     return memoranda_import(rows=read_rows(csv_file(*rows), "csv"), actor=actor, dry_run=dry_run)
-
-
-def comparable(entries: list[dict], **own) -> list[dict]:
-    """History entries, oldest first, without what differs between two records of the same
-    terms: times, ids, and their own values of the fields named in `own`."""
-    return [
-        {
-            "model": entry["model"],
-            "action": entry["action"],
-            "user": entry["user"],
-            "changes": {
-                name: ["<own>" if name in own and value == own[name] else value for value in change]
-                for name, change in entry["changes"].items()
-            },
-        }
-        for entry in sorted(entries, key=lambda entry: (entry["at"], entry["history_id"]))
-    ]

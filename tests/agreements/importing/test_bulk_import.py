@@ -16,14 +16,8 @@ from agreements.services import memorandum_create
 from partners.models import Institution, Person
 from partners.services import person_create
 from registry.history import history_entries
-from tests.agreements.importing.support import (
-    comparable,
-    import_csv,
-    renewal_row,
-    row,
-    row_as_arguments,
-)
-from tests.agreements.support import signed_by
+from tests.agreements.importing.support import import_csv, parties, renewal_row, row, row_terms
+from tests.agreements.support import comparable, signed_by
 from tests.factories import MemorandumFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +32,7 @@ def test_an_imported_memorandum_has_the_history_the_service_writes(known):
     )
     by_service = memorandum_create(
         actor=importer,
-        **row_as_arguments(
+        **row_terms(
             nu,
             sustech,
             reference="BY-SERVICE",
@@ -218,8 +212,7 @@ def test_nothing_is_written_when_the_last_row_is_bad(known):
         *[
             row(
                 reference="" if index % 2 else f"OK-{index}",
-                parties="NU; New College",
-                party_countries="KZ; GB",
+                **parties("NU", "New College"),
                 signatories="Someone New (New College)",
                 tags="never-written",
             )

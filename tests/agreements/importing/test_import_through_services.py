@@ -30,13 +30,8 @@ from agreements.services import (
 )
 from partners.models import Institution, Person
 from registry.history import audit_entries
-from tests.agreements.importing.support import (
-    comparable,
-    import_csv,
-    renewal_row,
-    row,
-    row_as_arguments,
-)
+from tests.agreements.importing.support import import_csv, parties, renewal_row, row, row_terms
+from tests.agreements.support import comparable
 from tests.factories import PersonFactory, UserFactory
 from tests.support import api_client
 
@@ -198,7 +193,7 @@ def test_a_changed_row_is_recorded_as_memorandum_update_records_the_change(known
     memorandum_update(
         memorandum=by_service,
         actor=importer,
-        **row_as_arguments(
+        **row_terms(
             nu,
             sustech,
             title="Renamed",
@@ -215,8 +210,7 @@ def test_a_changed_row_is_recorded_as_memorandum_update_records_the_change(known
             reference="BY-IMPORT",
             title="Renamed",
             expires_on="2028-05-28",
-            parties="SUSTech; NU",
-            party_countries="CN; KZ",
+            **parties("SUSTech", "NU"),
             signatories="",
             cooperation_areas="research",
             sdgs="4; 17",
@@ -239,8 +233,7 @@ def test_a_row_the_database_refuses_is_reported_on_its_line_and_nothing_is_writt
     report = import_csv(
         row(
             reference="GOOD",
-            parties="NU; New College",
-            party_countries="KZ; GB",
+            **parties("NU", "New College"),
             signatories="Someone New (New College)",
             tags="fresh-tag",
         ),
@@ -368,8 +361,7 @@ def test_importing_a_file_again_changes_nothing_and_records_nothing(known, edito
             reference="SECOND",
             title="Second",
             supersedes="FIRST",
-            parties="NU; Kyoto University",
-            party_countries="KZ; JP",
+            **parties("NU", "Kyoto University"),
             signatories="",
             sdgs="17; 4",
         ),
@@ -378,8 +370,7 @@ def test_importing_a_file_again_changes_nothing_and_records_nothing(known, edito
             title="Third",
             stage="draft",
             signed_on="",
-            parties="NU",
-            party_countries="KZ",
+            **parties("NU"),
             signatories="",
         ),
     ]

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from agreements.models import CooperationArea
-from agreements.services import memorandum_create
-from partners.models import PartnerLink
+from partners.models import Institution, PartnerLink
+from tests.agreements.support import signed_by
 from tests.factories import InstitutionFactory, PersonFactory, UserFactory
 from tests.support import api_client
 
@@ -22,6 +22,7 @@ def world(editor):
     nu = InstitutionFactory(
         name="Nazarbayev University",
         short_name="NU",
+        kind=Institution.Kind.UNIVERSITY,
         country="KZ",
         city="Astana",
         ror_id="052bx8q98",
@@ -39,19 +40,15 @@ def world(editor):
     )
     hidden = InstitutionFactory(name="Confidential Partner", short_name="CP", country="GB")
     katsu = PersonFactory(full_name="Shigeo Katsu", honorific="", institution=nu)
-    public = memorandum_create(
+    public = signed_by(
+        nu,
+        ichei,
+        sustech,
         actor=editor,
         title="Trilateral MoU",
-        stage="signed",
-        signed_on=datetime.date(2023, 5, 29),
         signed_at="Astana, Kazakhstan",
         visibility="public",
         source_url="https://nu.edu.kz/news/trilateral",
-        parties=[
-            {"institution": nu},
-            {"institution": ichei},
-            {"institution": sustech},
-        ],
         signatories=[
             {
                 "person": katsu,
@@ -64,22 +61,21 @@ def world(editor):
         sdgs=[4],
         tags=["trilateral"],
     )
-    internal = memorandum_create(
+    internal = signed_by(
+        nu,
+        sustech,
         actor=editor,
         title="Internal MoU",
-        stage="signed",
         signed_on=datetime.date(2024, 1, 1),
         expires_on=datetime.date(2028, 12, 31),
         visibility="internal",
-        parties=[{"institution": nu}, {"institution": sustech}],
     )
-    confidential = memorandum_create(
+    confidential = signed_by(
+        sustech,
+        hidden,
         actor=editor,
         title="Confidential MoU",
-        stage="signed",
-        signed_on=datetime.date(2024, 2, 1),
         visibility="confidential",
-        parties=[{"institution": sustech}, {"institution": hidden}],
     )
     return {
         "nu": nu,
