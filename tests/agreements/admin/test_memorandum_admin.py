@@ -7,14 +7,9 @@ from agreements.admin.memoranda import UsedAreaListFilter
 from agreements.models import CooperationArea, Memorandum
 from partners.models import InstitutionAlias
 from tests.agreements.admin.support import ADD, CHANGELIST, change_url
-from tests.factories import (
-    InstitutionFactory,
-    MemorandumFactory,
-    PersonFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.factories.agreements import MemorandumFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
 from tests.support import formset_management
 
 pytestmark = pytest.mark.django_db

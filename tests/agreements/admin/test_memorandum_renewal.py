@@ -9,13 +9,9 @@ from django.core.exceptions import ValidationError
 from agreements.models import CooperationArea, Memorandum, Party
 from agreements.services import memorandum_renew
 from tests.agreements.admin.support import CHANGELIST, change_url, renew_url
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory
+from tests.factories.users import UserFactory
 
 pytestmark = pytest.mark.django_db
 

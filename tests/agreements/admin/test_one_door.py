@@ -16,15 +16,14 @@ from agreements.selectors import memorandum_history
 from agreements.services import document_update
 from tests.agreements.admin.support import ADD, change_url
 from tests.agreements.support import signed_by
-from tests.factories import (
+from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
-    InstitutionFactory,
     MemorandumFactory,
-    PersonFactory,
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from tests.factories.partners import InstitutionFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

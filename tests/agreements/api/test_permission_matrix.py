@@ -21,19 +21,16 @@ from rest_framework.test import APIClient
 
 from agreements.models import Commitment, CooperationArea, Memorandum
 from partners.models import Institution, PartnerLink, Person
-from tests.factories import (
+from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
-    InstitutionFactory,
     MemorandumFactory,
-    PersonFactory,
     SignatoryFactory,
     SignedMemorandumFactory,
-    UserFactory,
 )
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
 from tests.support import keys_listed
-
-pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 
@@ -114,7 +111,7 @@ SEES_CONTACT_DETAILS = set(ROLES) - {"anonymous"}
 
 
 @pytest.fixture
-def world():
+def world(db):
     inst = {
         "NU": InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ"),
         "SUSTech": InstitutionFactory(

@@ -5,15 +5,14 @@ import json
 import pytest
 
 from agreements.services import memorandum_update
-from tests.factories import (
+from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
-    InstitutionFactory,
-    PersonFactory,
     SignatoryFactory,
     SignedMemorandumFactory,
-    UserFactory,
 )
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
 from tests.support import api_client, partner_of
 
 pytestmark = pytest.mark.django_db

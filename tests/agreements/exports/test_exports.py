@@ -11,14 +11,9 @@ from openpyxl import load_workbook
 
 from agreements.columns import COLUMNS
 from partners.models import PartnerLink
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    PersonFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
 from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
