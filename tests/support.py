@@ -43,13 +43,13 @@ def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
 
-def keys_listed(response, objects: dict) -> set:
-    """The keys of `objects` (key: model instance) whose rows a list response holds, checked
-    against the response's count."""
+def keys_listed(response, objects: dict, field: str = "id") -> set:
+    """The keys of `objects` (key: model instance) whose rows a list response holds, each row
+    found by its `field`, checked against the response's count."""
     assert response.status_code == 200, response.content
     body = response.json()
-    key_of = {instance.pk: key for key, instance in objects.items()}
-    keys = [key_of[row["id"]] for row in body["results"]]
+    key_of = {getattr(instance, field): key for key, instance in objects.items()}
+    keys = [key_of[row[field]] for row in body["results"]]
     assert body["count"] == len(keys) == len(set(keys))
     return set(keys)
 

@@ -34,6 +34,7 @@ def register(db):
     | confidential   | confidential | SUSTech (CN), Sorbonne (FR) | 2022-03-01 | active | never | joint-bidding |
     | draft          | internal     | none             | —          | draft   | —         | —                  |
     """  # noqa: E501
+    date = datetime.date
     institutions = five_institutions()
     area = {area.code: area for area in CooperationArea.objects.all()}
     # key: title, parties
@@ -45,10 +46,10 @@ def register(db):
     }
     # key: visibility, signed on, expires on, areas
     terms = {
-        "public_active": ("public", (2023, 5, 29), days(30), ["research", "teaching"]),
-        "public_expired": ("public", (2019, 1, 10), datetime.date(2021, 1, 9), ["teaching"]),
-        "internal": ("internal", (2023, 9, 1), days(120), ["research"]),
-        "confidential": ("confidential", (2022, 3, 1), None, ["joint-bidding"]),
+        "public_active": ("public", date(2023, 5, 29), days(30), ["research", "teaching"]),
+        "public_expired": ("public", date(2019, 1, 10), date(2021, 1, 9), ["teaching"]),
+        "internal": ("internal", date(2023, 9, 1), days(120), ["research"]),
+        "confidential": ("confidential", date(2022, 3, 1), None, ["joint-bidding"]),
     }
     memoranda = {}
     for key, (title, parties) in titles.items():
@@ -57,7 +58,7 @@ def register(db):
             title=title,
             parties=[institutions[party] for party in parties],
             visibility=visibility,
-            signed_on=datetime.date(*signed_on),
+            signed_on=signed_on,
             expires_on=expires_on,
         )
         memoranda[key].cooperation_areas.set([area[code] for code in areas])

@@ -224,7 +224,12 @@ LISTS = [
     ("people", {}, PEOPLE_SEEN),
     ("people", {"q": "Kestrel"}, KESTREL_PEOPLE_SEEN),
 ]
-ROWS_OF = {"memoranda": "memoranda", "institutions": "inst", "people": "people"}
+# The world's rows each list holds, and the field that names a row: people by their names.
+ROWS_OF = {
+    "memoranda": ("memoranda", "id"),
+    "institutions": ("inst", "id"),
+    "people": ("people", "full_name"),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -237,7 +242,8 @@ def test_a_list_shows_exactly_and_counts_only_what_the_role_may_read(
 ):
     response = as_role(role).get(f"{API}{path}/", query)
 
-    assert keys_listed(response, getattr(world, ROWS_OF[path])) == seen[role]
+    rows, field = ROWS_OF[path]
+    assert keys_listed(response, getattr(world, rows), field) == seen[role]
 
 
 # (the world's rows, the path of a row's detail)
@@ -495,11 +501,11 @@ def a_file():
     return SimpleUploadedFile("annex.pdf", b"%PDF-1.4 annex", content_type="application/pdf")
 
 
-def nu(w):
+def nu_pk(w):
     return w.inst["NU"].pk
 
 
-def public(w):
+def public_pk(w):
     return w.memoranda["public"].pk
 
 
@@ -522,7 +528,7 @@ def unused_area(w):
 
 
 def public_memorandum(w):
-    return f"memoranda/{public(w)}/"
+    return f"memoranda/{public_pk(w)}/"
 
 
 def abandoned_draft(w):
@@ -545,9 +551,9 @@ WRITES = [
     ("PATCH institutions/{id}", WRITERS, 200, quiet_institute, {"city": "Bonn"}),
     ("DELETE institutions/{id}", ADMINS, 204, spare_institution, None),
     ("POST people", WRITERS, 201,
-     "people/", lambda w: {"full_name": "New Person", "institution": nu(w)}),
+     "people/", lambda w: {"full_name": "New Person", "institution": nu_pk(w)}),
     ("PUT people/{id}", WRITERS, 200,
-     nora, lambda w: {"full_name": "Nora Nosign", "institution": nu(w), "position": "Provost"}),
+     nora, lambda w: {"full_name": "Nora Nosign", "institution": nu_pk(w), "position": "Provost"}),
     ("PATCH people/{id}", WRITERS, 200, nora, {"position": "Provost"}),
     ("DELETE people/{id}", ADMINS, 204, nora, None),
     ("POST cooperation-areas", ADMINS, 201,
@@ -558,7 +564,7 @@ WRITES = [
     ("DELETE cooperation-areas/{id}", ADMINS, 204, unused_area, None),
     ("POST memoranda", WRITERS, 201,
      "memoranda/", lambda w: {"title": "A fresh draft",
-                              "parties": [{"institution": nu(w), "role": "party"}]}),
+                              "parties": [{"institution": nu_pk(w), "role": "party"}]}),
     ("PUT memoranda/{id}", WRITERS, 200,
      public_memorandum, {"title": "Trilateral memorandum on teaching", "kind": "mou",
                          "stage": "signed", "signed_on": "2023-05-29", "visibility": "public",
@@ -567,12 +573,12 @@ WRITES = [
      public_memorandum, {"summary": "Changed.", "version": 1}),
     ("DELETE memoranda/{id} (a draft)", WRITERS, 204, abandoned_draft, None),
     ("POST memoranda/{id}/documents (multipart)", WRITERS, 201,
-     lambda w: f"memoranda/{public(w)}/documents/",
+     lambda w: f"memoranda/{public_pk(w)}/documents/",
      lambda w: {"title": "Annex", "kind": "annex", "language": "en", "file": a_file()}),
     ("POST commitments", WRITERS, 201,
-     "commitments/", lambda w: {"memorandum": public(w), "title": "Joint summer school"}),
+     "commitments/", lambda w: {"memorandum": public_pk(w), "title": "Joint summer school"}),
     ("PUT commitments/{id} (not offered)", WRITERS, 405,
-     public_commitment, lambda w: {"memorandum": public(w), "title": "Joint summer school"}),
+     public_commitment, lambda w: {"memorandum": public_pk(w), "title": "Joint summer school"}),
     ("PATCH commitments/{id}", WRITERS, 200, public_commitment, {"status": "in_progress"}),
     ("DELETE commitments/{id}", WRITERS, 204, public_commitment, None),
 ]  # fmt: skip
