@@ -1,3 +1,5 @@
+"""Fixtures of the import tests."""
+
 import pytest
 
 

@@ -14,7 +14,6 @@ from tests.support import partner_of
 
 pytestmark = pytest.mark.django_db
 
-
 COUNTRIES = {"CN": "China", "DE": "Germany", "FR": "France", "KZ": "Kazakhstan"}
 AREAS = {"joint-bidding": "Joint bidding", "research": "Research", "teaching": "Teaching"}
 
