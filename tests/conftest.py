@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.support import api_client
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +18,12 @@ def empty_cache():
     """Each test starts with an empty cache: a rolled-back or flushed test database counts its
     data versions from the start again, so an earlier test's entries could answer."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make users by the dozen: their passwords need not resist cracking."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -43,6 +50,19 @@ def viewer(db):
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor", groups=["registry-auditor"])
+
+
+@pytest.fixture
+def api(editor):
+    """The API as the editor, who reads and writes everything."""
+    return api_client(editor)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """The site, the admin included, signed in as the editor."""
+    client.force_login(editor)
+    return client
 
 
 def _database_order(item) -> int:

@@ -4,14 +4,22 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
-from agreements.models import CooperationArea, Memorandum
+from agreements.models import CooperationArea
 from tests.factories import InstitutionFactory, MemorandumFactory, SignedMemorandumFactory
+from tests.support import days, five_institutions
 
 
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
+@pytest.fixture
+def nu(db):
+    return InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
+
+
+@pytest.fixture
+def sustech(db):
+    return InstitutionFactory(
+        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
+    )
 
 
 @pytest.fixture
@@ -26,55 +34,33 @@ def register(db):
     | confidential   | confidential | SUSTech (CN), Sorbonne (FR) | 2022-03-01 | active | never | joint-bidding |
     | draft          | internal     | none             | —          | draft   | —         | —                  |
     """  # noqa: E501
-    nu = InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-    sustech = InstitutionFactory(name="SUSTech", short_name="SUSTech", country="CN")
-    ichei = InstitutionFactory(name="UNESCO-ICHEI", short_name="ICHEI", country="CN")
-    tum = InstitutionFactory(name="Technical University of Munich", short_name="TUM", country="DE")
-    sorbonne = InstitutionFactory(name="Sorbonne Université", short_name="SU", country="FR")
+    date = datetime.date
+    institutions = five_institutions()
     area = {area.code: area for area in CooperationArea.objects.all()}
-
-    public_active = SignedMemorandumFactory(
-        title="Trilateral memorandum on online education",
-        parties=[nu, sustech],
-        visibility=Memorandum.Visibility.PUBLIC,
-        signed_on=datetime.date(2023, 5, 29),
-        expires_on=days(30),
-    )
-    public_active.cooperation_areas.set([area["research"], area["teaching"]])
-    public_expired = SignedMemorandumFactory(
-        title="Student exchange with Munich",
-        parties=[nu, tum],
-        visibility=Memorandum.Visibility.PUBLIC,
-        signed_on=datetime.date(2019, 1, 10),
-        expires_on=datetime.date(2021, 1, 9),
-    )
-    public_expired.cooperation_areas.set([area["teaching"]])
-    internal = SignedMemorandumFactory(
-        title="Research centre framework",
-        parties=[nu, ichei],
-        visibility=Memorandum.Visibility.INTERNAL,
-        signed_on=datetime.date(2023, 9, 1),
-        expires_on=days(120),
-    )
-    internal.cooperation_areas.set([area["research"]])
-    confidential = SignedMemorandumFactory(
-        title="Joint bid for the Paris consultancy",
-        parties=[sustech, sorbonne],
-        visibility=Memorandum.Visibility.CONFIDENTIAL,
-        signed_on=datetime.date(2022, 3, 1),
-    )
-    confidential.cooperation_areas.set([area["joint-bidding"]])
-    draft = MemorandumFactory(title="Draft with Almaty", visibility=Memorandum.Visibility.INTERNAL)
-
-    return SimpleNamespace(
-        nu=nu,
-        sustech=sustech,
-        ichei=ichei,
-        tum=tum,
-        sorbonne=sorbonne,
-        public_active=public_active,
-        public_expired=public_expired,
-        internal=internal,
-        confidential=confidential,
-        draft=draft,
-    )
+    # key: title, parties
+    titles = {
+        "public_active": ("Trilateral memorandum on online education", ["nu", "sustech"]),
+        "public_expired": ("Student exchange with Munich", ["nu", "tum"]),
+        "internal": ("Research centre framework", ["nu", "ichei"]),
+        "confidential": ("Joint bid for the Paris consultancy", ["sustech", "sorbonne"]),
+    }
+    # key: visibility, signed on, expires on, areas
+    terms = {
+        "public_active": ("public", date(2023, 5, 29), days(30), ["research", "teaching"]),
+        "public_expired": ("public", date(2019, 1, 10), date(2021, 1, 9), ["teaching"]),
+        "internal": ("internal", date(2023, 9, 1), days(120), ["research"]),
+        "confidential": ("confidential", date(2022, 3, 1), None, ["joint-bidding"]),
+    }
+    memoranda = {}
+    for key, (title, parties) in titles.items():
+        visibility, signed_on, expires_on, areas = terms[key]
+        memoranda[key] = SignedMemorandumFactory(
+            title=title,
+            parties=[institutions[party] for party in parties],
+            visibility=visibility,
+            signed_on=signed_on,
+            expires_on=expires_on,
+        )
+        memoranda[key].cooperation_areas.set([area[code] for code in areas])
+    memoranda["draft"] = MemorandumFactory(title="Draft with Almaty", visibility="internal")
+    return SimpleNamespace(**institutions, **memoranda)

@@ -15,6 +15,7 @@ from tests.factories import (
     SignatoryFactory,
     UserFactory,
 )
+from tests.support import formset_management
 
 pytestmark = pytest.mark.django_db
 
@@ -51,22 +52,13 @@ def change_url(institution):
     return reverse("admin:partners_institution_change", args=[institution.pk])
 
 
-def management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def institution_post(*, aliases=(), people=(), institution=None, **fields):
     """The institution's page as a browser posts it: new alias and people rows after the
     stored ones, which `institution` (when changing) has."""
     stored_aliases = list(institution.aliases.all()) if institution else []
     stored_people = list(institution.people.all()) if institution else []
     data = {**INSTITUTION, **fields}
-    data |= management("aliases", len(stored_aliases) + len(aliases), len(stored_aliases))
+    data |= formset_management("aliases", len(stored_aliases) + len(aliases), len(stored_aliases))
     for index, alias in enumerate(stored_aliases):
         data |= {
             f"aliases-{index}-id": str(alias.pk),
@@ -75,7 +67,7 @@ def institution_post(*, aliases=(), people=(), institution=None, **fields):
         }
     for index, name in enumerate(aliases, start=len(stored_aliases)):
         data[f"aliases-{index}-name"] = name
-    data |= management("people", len(stored_people) + len(people), len(stored_people))
+    data |= formset_management("people", len(stored_people) + len(people), len(stored_people))
     for index, person in enumerate(stored_people):
         data |= {
             f"people-{index}-id": str(person.pk),
@@ -87,14 +79,8 @@ def institution_post(*, aliases=(), people=(), institution=None, **fields):
         }
     for index, person in enumerate(people, start=len(stored_people)):
         data |= {f"people-{index}-{name}": value for name, value in person.items()}
-    data |= management("parties", 0)
+    data |= formset_management("parties", 0)
     return data
-
-
-@pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def errors_of(response) -> dict:
@@ -102,9 +88,9 @@ def errors_of(response) -> dict:
 
 
 def test_an_institution_with_two_aliases_is_the_same_from_the_admin_as_from_the_api(
-    admin_client, editor
+    editor_client, editor
 ):
-    response = admin_client.post(
+    response = editor_client.post(
         INSTITUTION_ADD, institution_post(aliases=["Назарбаев Университеті", "NU Astana"])
     )
     assert response.status_code == 302
@@ -175,8 +161,8 @@ def test_changing_an_institution_replaces_its_aliases_and_writes_its_people(clie
     assert stays.history.count() == 2
 
 
-def test_a_broken_rule_is_a_form_error_and_nothing_is_written(admin_client):
-    response = admin_client.post(
+def test_a_broken_rule_is_a_form_error_and_nothing_is_written(editor_client):
+    response = editor_client.post(
         INSTITUTION_ADD,
         institution_post(
             ror_id="052bx8q97",
@@ -193,7 +179,7 @@ def test_a_broken_rule_is_a_form_error_and_nothing_is_written(admin_client):
     assert not Institution.history.exists()
 
 
-def test_a_broken_rule_in_a_person_row_leaves_the_institution_unchanged(admin_client):
+def test_a_broken_rule_in_a_person_row_leaves_the_institution_unchanged(editor_client):
     institution = InstitutionFactory()
     data = institution_post(
         institution=institution,
@@ -202,7 +188,7 @@ def test_a_broken_rule_in_a_person_row_leaves_the_institution_unchanged(admin_cl
         city="Shenzhen",
     )
 
-    response = admin_client.post(change_url(institution), data)
+    response = editor_client.post(change_url(institution), data)
 
     assert response.status_code == 200
     institution.refresh_from_db()
@@ -212,11 +198,11 @@ def test_a_broken_rule_in_a_person_row_leaves_the_institution_unchanged(admin_cl
     assert institution.history.count() == 1
 
 
-def test_an_institution_cannot_be_under_its_own_child(admin_client):
+def test_an_institution_cannot_be_under_its_own_child(editor_client):
     parent = InstitutionFactory()
     child = InstitutionFactory(parent=parent)
 
-    response = admin_client.post(
+    response = editor_client.post(
         change_url(parent), institution_post(institution=parent, name=parent.name, parent=child.pk)
     )
 
@@ -226,17 +212,17 @@ def test_an_institution_cannot_be_under_its_own_child(admin_client):
     assert parent.parent is None
 
 
-def test_the_page_of_an_institution_party_to_agreements_still_saves(admin_client):
+def test_the_page_of_an_institution_party_to_agreements_still_saves(editor_client):
     institution = InstitutionFactory()
     party = Party.objects.create(memorandum=MemorandumFactory(), institution=institution)
     data = institution_post(institution=institution, name=institution.name, city="Almaty")
     # The read-only inline of the agreements it is party to, posted back as the page has it.
-    data |= management("parties", 1, 1) | {
+    data |= formset_management("parties", 1, 1) | {
         "parties-0-id": str(party.pk),
         "parties-0-institution": str(institution.pk),
     }
 
-    response = admin_client.post(change_url(institution), data)
+    response = editor_client.post(change_url(institution), data)
 
     assert response.status_code == 302
     institution.refresh_from_db()
@@ -279,10 +265,10 @@ def person_post(institution, **fields):
     }
 
 
-def test_a_person_added_in_the_admin_is_the_same_as_from_the_api(admin_client, editor):
+def test_a_person_added_in_the_admin_is_the_same_as_from_the_api(editor_client, editor):
     institution = InstitutionFactory()
 
-    assert admin_client.post(PERSON_ADD, person_post(institution)).status_code == 302
+    assert editor_client.post(PERSON_ADD, person_post(institution)).status_code == 302
     api = APIClient()
     api.force_authenticate(editor)
     response = api.post("/api/v1/people/", person_post(institution, full_name="Lu Chun"))
@@ -297,8 +283,8 @@ def test_a_person_added_in_the_admin_is_the_same_as_from_the_api(admin_client, e
         assert (entry.history_type, entry.history_user) == ("+", editor)
 
 
-def test_a_person_with_a_bad_email_is_a_form_error(admin_client):
-    response = admin_client.post(PERSON_ADD, person_post(InstitutionFactory(), email="katsu"))
+def test_a_person_with_a_bad_email_is_a_form_error(editor_client):
+    response = editor_client.post(PERSON_ADD, person_post(InstitutionFactory(), email="katsu"))
 
     assert response.status_code == 200
     assert "email" in errors_of(response)

@@ -15,8 +15,7 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def staff(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def staff(db):
     return UserFactory(username="officer", is_staff=True, groups=["registry-editor"])
 
 

@@ -6,32 +6,13 @@ from django.urls import reverse
 from agreements.admin.memoranda import UsedAreaListFilter
 from agreements.models import CooperationArea, Memorandum
 from partners.models import InstitutionAlias
-from tests.factories import (
-    InstitutionFactory,
-    MemorandumFactory,
-    PersonFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.agreements.admin.support import ADD, CHANGELIST, change_url
+from tests.factories.agreements import MemorandumFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
+from tests.support import formset_management
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:agreements_memorandum_changelist")
-ADD = reverse("admin:agreements_memorandum_add")
-
-
-def change_url(memorandum):
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
-
-
-def inline_management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def memorandum_post(*, parties, signatories=(), **fields):
@@ -48,36 +29,30 @@ def memorandum_post(*, parties, signatories=(), **fields):
         "tags": "trilateral",
         **fields,
     }
-    data |= inline_management("parties", len(parties))
+    data |= formset_management("parties", len(parties))
     for index, institution in enumerate(parties):
         data |= {
             f"parties-{index}-institution": str(institution.pk),
             f"parties-{index}-role": "party",
             f"parties-{index}-order": str(index),
         }
-    data |= inline_management("signatories", len(signatories))
+    data |= formset_management("signatories", len(signatories))
     for index, (person, institution) in enumerate(signatories):
         data |= {
             f"signatories-{index}-person": str(person.pk),
             f"signatories-{index}-institution": str(institution.pk),
             f"signatories-{index}-mode": "in_person",
         }
-    data |= inline_management("commitments", 0) | inline_management("documents", 0)
+    data |= formset_management("commitments", 0) | formset_management("documents", 0)
     return data
 
 
-@pytest.fixture
-def staff_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-def test_changelist_shows_reference_parties_and_status(staff_client):
+def test_changelist_shows_reference_parties_and_status(editor_client):
     nu = InstitutionFactory(short_name="NU")
     sustech = InstitutionFactory(short_name="SUSTech", country="CN")
     SignedMemorandumFactory(reference="MOU-2023-0001", parties=[nu, sustech])
 
-    response = staff_client.get(CHANGELIST)
+    response = editor_client.get(CHANGELIST)
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -87,7 +62,7 @@ def test_changelist_shows_reference_parties_and_status(staff_client):
 
 
 @pytest.mark.parametrize("rows", [10, 100])
-def test_changelist_runs_a_fixed_number_of_queries(staff_client, rows, django_assert_num_queries):
+def test_changelist_runs_a_fixed_number_of_queries(editor_client, rows, django_assert_num_queries):
     for _ in range(rows):
         memorandum = SignedMemorandumFactory(expires_on=datetime.date(2030, 1, 1))
         SignatoryFactory(party=memorandum.parties.first())
@@ -98,17 +73,17 @@ def test_changelist_runs_a_fixed_number_of_queries(staff_client, rows, django_as
     # 9 page of memoranda with status, 10 their parties with institutions,
     # 11-12 date hierarchy (range, then the dates within it)
     with django_assert_num_queries(12):
-        response = staff_client.get(CHANGELIST, {"p": 0})
+        response = editor_client.get(CHANGELIST, {"p": 0})
 
     assert response.status_code == 200
 
 
-def test_add_page_saves_memorandum_with_parties_and_signatories(staff_client, editor):
+def test_add_page_saves_memorandum_with_parties_and_signatories(editor_client, editor):
     nu = InstitutionFactory(short_name="NU")
     sustech = InstitutionFactory(short_name="SUSTech", country="CN")
     katsu = PersonFactory(full_name="Shigeo Katsu", institution=nu)
 
-    response = staff_client.post(
+    response = editor_client.post(
         ADD, memorandum_post(parties=[nu, sustech], signatories=[(katsu, nu)])
     )
 
@@ -122,13 +97,13 @@ def test_add_page_saves_memorandum_with_parties_and_signatories(staff_client, ed
     assert list(memorandum.tags.names()) == ["trilateral"]
 
 
-def test_signatory_of_a_non_party_is_a_form_error_and_nothing_is_saved(staff_client):
+def test_signatory_of_a_non_party_is_a_form_error_and_nothing_is_saved(editor_client):
     nu = InstitutionFactory(short_name="NU")
     sustech = InstitutionFactory(short_name="SUSTech", country="CN")
     outsider = InstitutionFactory(short_name="OC")
     stranger = PersonFactory(institution=outsider)
 
-    response = staff_client.post(
+    response = editor_client.post(
         ADD, memorandum_post(parties=[nu, sustech], signatories=[(stranger, outsider)])
     )
 
@@ -137,16 +112,16 @@ def test_signatory_of_a_non_party_is_a_form_error_and_nothing_is_saved(staff_cli
     assert not Memorandum.objects.exists()
 
 
-def test_signed_with_one_party_is_a_form_error(staff_client):
-    response = staff_client.post(ADD, memorandum_post(parties=[InstitutionFactory()]))
+def test_signed_with_one_party_is_a_form_error(editor_client):
+    response = editor_client.post(ADD, memorandum_post(parties=[InstitutionFactory()]))
 
     assert response.status_code == 200
     assert "at least two distinct parties" in response.content.decode()
     assert not Memorandum.objects.exists()
 
 
-def test_expiry_before_effective_is_a_form_error_on_the_field(staff_client):
-    response = staff_client.post(
+def test_expiry_before_effective_is_a_form_error_on_the_field(editor_client):
+    response = editor_client.post(
         ADD,
         memorandum_post(parties=InstitutionFactory.create_batch(2), expires_on="2023-01-01"),
     )
@@ -157,14 +132,14 @@ def test_expiry_before_effective_is_a_form_error_on_the_field(staff_client):
     ]
 
 
-def test_change_page_with_inlines_renders_and_saves(staff_client, editor):
+def test_change_page_with_inlines_renders_and_saves(editor_client, editor):
     memorandum = SignedMemorandumFactory(title="Old title")
     parties = list(memorandum.parties.all())
 
-    assert staff_client.get(change_url(memorandum)).status_code == 200
+    assert editor_client.get(change_url(memorandum)).status_code == 200
 
     data = memorandum_post(parties=[], title="New title", loaded_version="1")
-    data |= inline_management("parties", 2, initial=2)
+    data |= formset_management("parties", 2, initial=2)
     for index, party in enumerate(parties):
         data |= {
             f"parties-{index}-id": str(party.pk),
@@ -174,7 +149,7 @@ def test_change_page_with_inlines_renders_and_saves(staff_client, editor):
             f"parties-{index}-order": str(index),
         }
     data["reference"] = memorandum.reference
-    response = staff_client.post(change_url(memorandum), data)
+    response = editor_client.post(change_url(memorandum), data)
 
     assert response.status_code == 302
     memorandum.refresh_from_db()
@@ -183,7 +158,7 @@ def test_change_page_with_inlines_renders_and_saves(staff_client, editor):
     assert memorandum.updated_by == editor
 
 
-def test_saving_over_someone_elses_change_is_refused(staff_client):
+def test_saving_over_someone_elses_change_is_refused(editor_client):
     memorandum = MemorandumFactory(title="Draft")
     Memorandum.objects.filter(pk=memorandum.pk).update(version=2)
 
@@ -194,19 +169,19 @@ def test_saving_over_someone_elses_change_is_refused(staff_client):
         reference=memorandum.reference,
         loaded_version="1",
     )
-    response = staff_client.post(change_url(memorandum), data)
+    response = editor_client.post(change_url(memorandum), data)
 
     assert response.status_code == 200
     assert "Someone else saved this memorandum" in response.content.decode()
 
 
-def test_search_finds_a_memorandum_by_a_partys_alias(staff_client):
+def test_search_finds_a_memorandum_by_a_partys_alias(editor_client):
     sustech = InstitutionFactory(name="Southern University of Science and Technology")
     InstitutionAlias.objects.create(institution=sustech, name="南方科技大学")
     wanted = SignedMemorandumFactory(parties=[sustech, InstitutionFactory()])
     SignedMemorandumFactory()
 
-    response = staff_client.get(CHANGELIST, {"q": "南方科技"})
+    response = editor_client.get(CHANGELIST, {"q": "南方科技"})
 
     assert list(response.context["cl"].result_list) == [wanted]
 
@@ -221,7 +196,7 @@ def test_search_finds_a_memorandum_by_a_partys_alias(staff_client):
         ({"country": "CN"}, ["SOON"]),
     ],
 )
-def test_changelist_filters(staff_client, params, expected):
+def test_changelist_filters(editor_client, params, expected):
     today = datetime.date.today()
     chinese = InstitutionFactory(country="CN")
     SignedMemorandumFactory(
@@ -242,7 +217,7 @@ def test_changelist_filters(staff_client, params, expected):
     )
     SignedMemorandumFactory(reference="OPEN", signed_on=today - datetime.timedelta(days=30))
 
-    response = staff_client.get(CHANGELIST, params)
+    response = editor_client.get(CHANGELIST, params)
 
     assert sorted(m.reference for m in response.context["cl"].result_list) == sorted(expected)
 
@@ -279,35 +254,35 @@ def test_viewer_filter_choices_name_no_country_or_area_of_a_confidential_memoran
     assert [s.lookup_choices for s in specs if isinstance(s, UsedAreaListFilter)] in ([], [[]])
 
 
-def test_only_drafts_can_be_deleted(staff_client):
+def test_only_drafts_can_be_deleted(editor_client):
     signed = SignedMemorandumFactory()
     draft = MemorandumFactory()
 
     signed_delete = reverse("admin:agreements_memorandum_delete", args=[signed.pk])
     draft_delete = reverse("admin:agreements_memorandum_delete", args=[draft.pk])
-    assert staff_client.post(signed_delete, {"post": "yes"}).status_code == 403
-    assert staff_client.post(draft_delete, {"post": "yes"}).status_code == 302
+    assert editor_client.post(signed_delete, {"post": "yes"}).status_code == 403
+    assert editor_client.post(draft_delete, {"post": "yes"}).status_code == 302
     assert list(Memorandum.objects.all()) == [signed]
 
 
-def test_institution_page_lists_its_people_and_agreements(staff_client):
+def test_institution_page_lists_its_people_and_agreements(editor_client):
     nu = InstitutionFactory(name="Nazarbayev University", short_name="NU")
     PersonFactory(full_name="Shigeo Katsu", institution=nu)
     SignedMemorandumFactory(reference="MOU-2023-0001", parties=[nu, InstitutionFactory()])
     SignedMemorandumFactory(reference="HIDDEN-ONE")
 
     url = reverse("admin:partners_institution_change", args=[nu.pk])
-    content = staff_client.get(url).content.decode()
+    content = editor_client.get(url).content.decode()
 
     assert "Shigeo Katsu" in content
     assert "MOU-2023-0001" in content
     assert "HIDDEN-ONE" not in content
 
 
-def test_institution_autocomplete_finds_by_short_name(staff_client):
+def test_institution_autocomplete_finds_by_short_name(editor_client):
     InstitutionFactory(name="Southern University of Science and Technology", short_name="SUSTech")
 
-    response = staff_client.get(
+    response = editor_client.get(
         reverse("admin:autocomplete"),
         {
             "term": "sustech",

@@ -5,29 +5,15 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from agreements.models import CooperationArea, Memorandum, Party
 from agreements.services import memorandum_renew
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.agreements.admin.support import CHANGELIST, change_url, renew_url
+from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory
+from tests.factories.users import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:agreements_memorandum_changelist")
-
-
-def change_url(memorandum):
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
-
-
-def renew_url(memorandum):
-    return reverse("admin:agreements_memorandum_renew", args=[memorandum.pk])
 
 
 @pytest.fixture
@@ -67,7 +53,6 @@ def original():
     CommitmentFactory(
         memorandum=memorandum,
         title="IIOE Global Partners Summit",
-        responsible_institution=None,
         due_on=datetime.date(2023, 12, 10),
         status="in_progress",
     )

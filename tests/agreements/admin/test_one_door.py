@@ -2,7 +2,6 @@
 same rows and the same single history entry, a refused change is a form error that writes
 nothing, and a stored document's file stays the one uploaded."""
 
-import datetime
 import hashlib
 
 import pytest
@@ -11,29 +10,24 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from agreements.models import CooperationArea, Document, Memorandum, Party, Reminder
 from agreements.selectors import memorandum_history
-from agreements.services import document_update, memorandum_create
-from tests.factories import (
+from agreements.services import document_update
+from tests.agreements.admin.support import ADD, change_url
+from tests.agreements.support import signed_by
+from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
-    InstitutionFactory,
     MemorandumFactory,
-    PersonFactory,
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from tests.factories.partners import InstitutionFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-ADD = reverse("admin:agreements_memorandum_add")
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
-
-
-def change_url(memorandum) -> str:
-    return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
 
 
 def page_data(response) -> dict:
@@ -60,6 +54,11 @@ def add_rows(data: dict, prefix: str, rows: list[dict]) -> None:
     for offset, row in enumerate(rows):
         data |= {f"{prefix}-{total + offset}-{name}": value for name, value in row.items()}
     data[f"{prefix}-TOTAL_FORMS"] = str(total + len(rows))
+
+
+def area_pks(*codes: str) -> list[int]:
+    """The cooperation areas as the page's form names them."""
+    return list(CooperationArea.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
 def page_errors(response) -> dict[str, list[str]]:
@@ -116,29 +115,6 @@ def new_entries(memorandum: Memorandum, before: int = 0) -> tuple[list[dict], li
 
 
 @pytest.fixture
-def admin_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def api(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
-
-
-@pytest.fixture
-def nu():
-    return InstitutionFactory(short_name="NU", country="KZ")
-
-
-@pytest.fixture
-def sustech():
-    return InstitutionFactory(short_name="SUSTech", country="CN")
-
-
-@pytest.fixture
 def ichei():
     return InstitutionFactory(short_name="ICHEI", country="CN")
 
@@ -146,10 +122,9 @@ def ichei():
 # --- One door: the same change, the same result -------------------------------------------
 
 
-def test_creating_in_the_admin_leaves_what_the_api_leaves(admin_client, api, nu, sustech):
+def test_creating_in_the_admin_leaves_what_the_api_leaves(editor_client, api, nu, sustech):
     katsu = PersonFactory(full_name="Shigeo Katsu", institution=nu)
-    data = page_data(admin_client.get(ADD))
-    data |= {
+    terms = {
         "title": "Trilateral Memorandum of Understanding",
         "kind": "mou",
         "stage": "signed",
@@ -158,65 +133,41 @@ def test_creating_in_the_admin_leaves_what_the_api_leaves(admin_client, api, nu,
         "signed_on": "2023-05-29",
         "signed_at": "Astana",
         "expires_on": "2028-05-28",
-        "cooperation_areas": list(
-            CooperationArea.objects.filter(code__in=["research", "teaching"]).values_list(
-                "pk", flat=True
-            )
-        ),
+    }
+    parties = [
+        {"institution": nu.pk, "role": "coordinator", "order": 0},
+        {"institution": sustech.pk, "role": "party", "order": 1},
+    ]
+    signatories = [
+        {
+            "person": katsu.pk,
+            "institution": nu.pk,
+            "position_at_signing": "President",
+            "mode": "in_person",
+        }
+    ]
+    data = page_data(editor_client.get(ADD))
+    data |= terms | {
+        "cooperation_areas": area_pks("research", "teaching"),
         "sdgs": ["4", "17"],
         "tags": "trilateral, research",
     }
-    add_rows(
-        data,
-        "parties",
-        [
-            {"institution": nu.pk, "role": "coordinator", "order": "0"},
-            {"institution": sustech.pk, "role": "party", "order": "1"},
-        ],
-    )
-    add_rows(
-        data,
-        "signatories",
-        [
-            {
-                "person": katsu.pk,
-                "institution": nu.pk,
-                "position_at_signing": "President",
-                "mode": "in_person",
-            }
-        ],
-    )
+    add_rows(data, "parties", parties)
+    add_rows(data, "signatories", signatories)
 
-    response = admin_client.post(ADD, data)
+    response = editor_client.post(ADD, data)
 
     assert response.status_code == 302, page_errors(response)
     through_admin = Memorandum.objects.get()
     created = api.post(
         "/api/v1/memoranda/",
-        {
-            "title": "Trilateral Memorandum of Understanding",
-            "kind": "mou",
-            "stage": "signed",
-            "visibility": "public",
-            "summary": "Joint research and teaching.",
-            "signed_on": "2023-05-29",
-            "signed_at": "Astana",
-            "expires_on": "2028-05-28",
+        terms
+        | {
             "cooperation_areas": ["research", "teaching"],
             "sdgs": [4, 17],
             "tags": ["trilateral", "research"],
-            "parties": [
-                {"institution": nu.pk, "role": "coordinator", "order": 0},
-                {"institution": sustech.pk, "role": "party", "order": 1},
-            ],
-            "signatories": [
-                {
-                    "person": katsu.pk,
-                    "institution": nu.pk,
-                    "position_at_signing": "President",
-                    "mode": "in_person",
-                }
-            ],
+            "parties": parties,
+            "signatories": signatories,
         },
         format="json",
     )
@@ -239,18 +190,17 @@ def test_creating_in_the_admin_leaves_what_the_api_leaves(admin_client, api, nu,
 
 
 def test_changing_in_the_admin_leaves_what_the_api_leaves(
-    admin_client, api, editor, nu, sustech, ichei
+    editor_client, api, editor, nu, sustech, ichei
 ):
     katsu = PersonFactory(full_name="Shigeo Katsu", institution=nu)
     wang = PersonFactory(full_name="Wang Wei", institution=ichei)
 
     def signed_memorandum():
-        memorandum = memorandum_create(
+        memorandum = signed_by(
+            nu,
+            sustech,
             actor=editor,
             title="Memorandum of Understanding",
-            stage="signed",
-            signed_on=datetime.date(2023, 5, 29),
-            parties=[{"institution": nu}, {"institution": sustech}],
             signatories=[{"person": katsu, "institution": nu}],
             cooperation_areas=CooperationArea.objects.filter(code="research"),
             sdgs=[4],
@@ -262,41 +212,30 @@ def test_changing_in_the_admin_leaves_what_the_api_leaves(
     in_admin, in_api = signed_memorandum(), signed_memorandum()
     assert memorandum_rows(in_admin) == memorandum_rows(in_api)
 
-    data = page_data(admin_client.get(change_url(in_admin)))
-    data |= {
-        "title": "Trilateral Memorandum of Understanding",
-        "expires_on": "2028-05-28",
-        "cooperation_areas": list(
-            CooperationArea.objects.filter(code__in=["research", "teaching"]).values_list(
-                "pk", flat=True
-            )
-        ),
+    changed = {"title": "Trilateral Memorandum of Understanding", "expires_on": "2028-05-28"}
+    wang_signs = {
+        "person": wang.pk,
+        "institution": ichei.pk,
+        "position_at_signing": "Director",
+        "mode": "remote",
+    }
+    data = page_data(editor_client.get(change_url(in_admin)))
+    data |= changed | {
+        "cooperation_areas": area_pks("research", "teaching"),
         "sdgs": ["4", "17"],
         "tags": "bilateral, trilateral",
         "parties-1-role": "coordinator",
     }
     add_rows(data, "parties", [{"institution": ichei.pk, "role": "party", "order": "2"}])
-    add_rows(
-        data,
-        "signatories",
-        [
-            {
-                "person": wang.pk,
-                "institution": ichei.pk,
-                "position_at_signing": "Director",
-                "mode": "remote",
-            }
-        ],
-    )
-    response = admin_client.post(change_url(in_admin), data)
+    add_rows(data, "signatories", [wang_signs])
+    response = editor_client.post(change_url(in_admin), data)
     assert response.status_code == 302, page_errors(response)
 
     patched = api.patch(
         f"/api/v1/memoranda/{in_api.pk}/",
-        {
+        changed
+        | {
             "version": 1,
-            "title": "Trilateral Memorandum of Understanding",
-            "expires_on": "2028-05-28",
             "cooperation_areas": ["research", "teaching"],
             "sdgs": [4, 17],
             "tags": ["bilateral", "trilateral"],
@@ -307,12 +246,7 @@ def test_changing_in_the_admin_leaves_what_the_api_leaves(
             ],
             "signatories": [
                 {"person": katsu.pk, "institution": nu.pk, "mode": "in_person"},
-                {
-                    "person": wang.pk,
-                    "institution": ichei.pk,
-                    "position_at_signing": "Director",
-                    "mode": "remote",
-                },
+                wang_signs,
             ],
         },
         format="json",
@@ -349,18 +283,18 @@ def test_changing_in_the_admin_leaves_what_the_api_leaves(
 
 
 def test_removing_a_party_with_its_signatory_is_the_same_through_both_doors(
-    admin_client, api, editor, nu, sustech, ichei
+    editor_client, api, editor, nu, sustech, ichei
 ):
     katsu = PersonFactory(institution=nu)
     wang = PersonFactory(institution=ichei)
 
     def trilateral():
-        return memorandum_create(
+        return signed_by(
+            nu,
+            sustech,
+            ichei,
             actor=editor,
             title="Trilateral",
-            stage="signed",
-            signed_on=datetime.date(2023, 5, 29),
-            parties=[{"institution": nu}, {"institution": sustech}, {"institution": ichei}],
             signatories=[
                 {"person": katsu, "institution": nu},
                 {"person": wang, "institution": ichei},
@@ -369,9 +303,9 @@ def test_removing_a_party_with_its_signatory_is_the_same_through_both_doors(
 
     in_admin, in_api = trilateral(), trilateral()
 
-    data = page_data(admin_client.get(change_url(in_admin)))
+    data = page_data(editor_client.get(change_url(in_admin)))
     data |= {"parties-2-DELETE": "on", "signatories-1-DELETE": "on"}
-    response = admin_client.post(change_url(in_admin), data)
+    response = editor_client.post(change_url(in_admin), data)
     patched = api.patch(
         f"/api/v1/memoranda/{in_api.pk}/",
         {
@@ -392,7 +326,7 @@ def test_removing_a_party_with_its_signatory_is_the_same_through_both_doors(
     assert new_entries(in_admin, before=1)[1] == new_entries(in_api, before=1)[1]
 
 
-def test_an_admin_save_keeps_the_commitments_and_their_reminders(admin_client):
+def test_an_admin_save_keeps_the_commitments_and_their_reminders(editor_client):
     memorandum = SignedMemorandumFactory()
     commitment = CommitmentFactory(memorandum=memorandum, title="Joint workshop")
     Reminder.objects.create(
@@ -402,9 +336,9 @@ def test_an_admin_save_keeps_the_commitments_and_their_reminders(admin_client):
         due_on=commitment.due_on,
     )
 
-    data = page_data(admin_client.get(change_url(memorandum)))
+    data = page_data(editor_client.get(change_url(memorandum)))
     data |= {"title": "Renamed", "commitments-0-title": "Joint summer school"}
-    response = admin_client.post(change_url(memorandum), data)
+    response = editor_client.post(change_url(memorandum), data)
 
     assert response.status_code == 302, page_errors(response)
     commitment.refresh_from_db()
@@ -415,9 +349,9 @@ def test_an_admin_save_keeps_the_commitments_and_their_reminders(admin_client):
 # --- A refused change is a form error and writes nothing ----------------------------------
 
 
-def test_an_add_that_breaks_a_rule_shows_the_error_and_creates_nothing(admin_client, nu, sustech):
+def test_an_add_that_breaks_a_rule_shows_the_error_and_creates_nothing(editor_client, nu, sustech):
     outsider = InstitutionFactory(short_name="OC")
-    data = page_data(admin_client.get(ADD))
+    data = page_data(editor_client.get(ADD))
     data |= {"title": "Bilateral", "stage": "signed", "signed_on": "2023-05-29"}
     add_rows(data, "parties", [{"institution": nu.pk, "role": "party", "order": "0"}])
     add_rows(
@@ -426,7 +360,7 @@ def test_an_add_that_breaks_a_rule_shows_the_error_and_creates_nothing(admin_cli
         [{"title": "Joint workshop", "responsible_institution": outsider.pk, "status": "planned"}],
     )
 
-    errors = page_errors(admin_client.post(ADD, data))
+    errors = page_errors(editor_client.post(ADD, data))
 
     assert errors["parties"] == ["A signed memorandum needs at least two distinct parties."]
     assert errors["commitments"] == [
@@ -487,7 +421,7 @@ def test_an_add_that_breaks_a_rule_shows_the_error_and_creates_nothing(admin_cli
     ],
 )
 def test_a_change_that_breaks_a_rule_shows_the_error_and_writes_nothing(
-    admin_client, change, field, message
+    editor_client, change, field, message
 ):
     memorandum = SignedMemorandumFactory(title="As signed")
     later = SignedMemorandumFactory(supersedes=memorandum)
@@ -497,21 +431,21 @@ def test_a_change_that_breaks_a_rule_shows_the_error_and_writes_nothing(
     before = memorandum_rows(memorandum)
     history = memorandum_history(memorandum)
 
-    data = page_data(admin_client.get(change_url(memorandum)))
+    data = page_data(editor_client.get(change_url(memorandum)))
     substitutes = {"LATER": later.pk, "OUTSIDER": outsider.pk}
     data |= {"title": "Changed"} | {
         name: substitutes.get(value, value) for name, value in change.items()
     }
-    errors = page_errors(admin_client.post(change_url(memorandum), data))
+    errors = page_errors(editor_client.post(change_url(memorandum), data))
 
     assert errors[field] == [message]
     assert memorandum_rows(memorandum) == before
     assert memorandum_history(memorandum) == history
 
 
-def test_a_stale_version_is_a_form_error(admin_client, api):
+def test_a_stale_version_is_a_form_error(editor_client, api):
     memorandum = SignedMemorandumFactory(title="As signed")
-    page = admin_client.get(change_url(memorandum))
+    page = editor_client.get(change_url(memorandum))
     assert (
         api.patch(
             f"/api/v1/memoranda/{memorandum.pk}/", {"version": 1, "title": "Theirs"}, format="json"
@@ -520,7 +454,7 @@ def test_a_stale_version_is_a_form_error(admin_client, api):
     )
 
     data = page_data(page) | {"title": "Mine"}
-    errors = page_errors(admin_client.post(change_url(memorandum), data))
+    errors = page_errors(editor_client.post(change_url(memorandum), data))
 
     assert errors["__all__"] == [
         "Someone else saved this memorandum while you were editing it. Open it again to see "
@@ -537,13 +471,13 @@ def test_a_stale_version_is_a_form_error(admin_client, api):
 
 
 def test_an_existing_documents_file_cannot_be_replaced_and_a_new_upload_is_its_own(
-    admin_client, api
+    editor_client, api
 ):
     memorandum = SignedMemorandumFactory()
     document = DocumentFactory(memorandum=memorandum, title="Signed copy")
     stored = (document.file.name, document.sha256, document.size)
 
-    page = admin_client.get(change_url(memorandum))
+    page = editor_client.get(change_url(memorandum))
     documents = next(
         inline.formset
         for inline in page.context["inline_admin_formsets"]
@@ -564,7 +498,7 @@ def test_an_existing_documents_file_cannot_be_replaced_and_a_new_upload_is_its_o
             }
         ],
     )
-    response = admin_client.post(change_url(memorandum), data)
+    response = editor_client.post(change_url(memorandum), data)
 
     assert response.status_code == 302, page_errors(response)
     document.refresh_from_db()
@@ -578,14 +512,14 @@ def test_an_existing_documents_file_cannot_be_replaced_and_a_new_upload_is_its_o
     assert annex.uploaded_by.username == "editor"
 
 
-def test_a_documents_details_change_and_its_removal_go_through_the_services(admin_client):
+def test_a_documents_details_change_and_its_removal_go_through_the_services(editor_client):
     memorandum = SignedMemorandumFactory()
     kept = DocumentFactory(memorandum=memorandum, title="Signed copy")
     removed = DocumentFactory(memorandum=memorandum, title="Old draft")
 
-    data = page_data(admin_client.get(change_url(memorandum)))
+    data = page_data(editor_client.get(change_url(memorandum)))
     data |= {"documents-0-title": "Signed copy (English)", "documents-1-DELETE": "on"}
-    response = admin_client.post(change_url(memorandum), data)
+    response = editor_client.post(change_url(memorandum), data)
 
     assert response.status_code == 302, page_errors(response)
     assert list(memorandum.documents.values_list("title", flat=True)) == ["Signed copy (English)"]
@@ -614,12 +548,12 @@ def test_no_other_path_replaces_a_stored_documents_file(editor):
 # --- Stages: what is signed stays on record -----------------------------------------------
 
 
-def test_signed_back_to_draft_is_refused_in_the_admin_and_then_cannot_be_deleted(admin_client):
+def test_signed_back_to_draft_is_refused_in_the_admin_and_then_cannot_be_deleted(editor_client):
     memorandum = SignedMemorandumFactory()
 
-    data = page_data(admin_client.get(change_url(memorandum))) | {"stage": "draft"}
-    errors = page_errors(admin_client.post(change_url(memorandum), data))
-    deleting = admin_client.post(
+    data = page_data(editor_client.get(change_url(memorandum))) | {"stage": "draft"}
+    errors = page_errors(editor_client.post(change_url(memorandum), data))
+    deleting = editor_client.post(
         reverse("admin:agreements_memorandum_delete", args=[memorandum.pk]), {"post": "yes"}
     )
 
@@ -641,19 +575,19 @@ def test_signed_back_to_draft_is_a_400_on_stage_in_the_api_and_then_cannot_be_de
     assert Memorandum.objects.get(pk=memorandum.pk).stage == "signed"
 
 
-def test_signed_may_be_terminated_and_terminated_stays_so(admin_client, api):
+def test_signed_may_be_terminated_and_terminated_stays_so(editor_client, api):
     in_admin, in_api = SignedMemorandumFactory(), SignedMemorandumFactory()
 
-    data = page_data(admin_client.get(change_url(in_admin))) | {"stage": "terminated"}
-    terminated_in_admin = admin_client.post(change_url(in_admin), data)
+    data = page_data(editor_client.get(change_url(in_admin))) | {"stage": "terminated"}
+    terminated_in_admin = editor_client.post(change_url(in_admin), data)
     terminated_in_api = api.patch(
         f"/api/v1/memoranda/{in_api.pk}/", {"version": 1, "stage": "terminated"}, format="json"
     )
     revived = api.patch(
         f"/api/v1/memoranda/{in_api.pk}/", {"version": 2, "stage": "signed"}, format="json"
     )
-    data = page_data(admin_client.get(change_url(in_admin))) | {"stage": "negotiation"}
-    errors = page_errors(admin_client.post(change_url(in_admin), data))
+    data = page_data(editor_client.get(change_url(in_admin))) | {"stage": "negotiation"}
+    errors = page_errors(editor_client.post(change_url(in_admin), data))
 
     assert terminated_in_admin.status_code == 302
     assert terminated_in_api.status_code == 200

@@ -23,8 +23,6 @@ pytestmark = pytest.mark.django_db
 # The matrix's fixtures, used here as they are.
 world = matrix.world
 as_role = matrix.as_role
-fresh_throttle_counts = matrix.fresh_throttle_counts
-fast_password_hashing = matrix.fast_password_hashing
 
 API = matrix.API
 ROLES = matrix.ROLES
@@ -148,7 +146,7 @@ def test_no_filter_or_search_returns_or_counts_a_hidden_memorandum(role, probe, 
     response = client.get(f"{API}memoranda/", params)
 
     assert response.status_code == 200, response.content
-    found = matrix.memorandum_keys(world, response)
+    found = matrix.memoranda_listed(world, response)
     assert found <= SEEN[role]
     assert response.json()["count"] == len(found)
     stats = client.get(f"{API}stats/", params)
@@ -167,7 +165,7 @@ def test_a_frequent_word_searched_in_place_finds_nothing_hidden_either(
 
     response = as_role(role).get(f"{API}memoranda/", {"q": q})
 
-    found = matrix.memorandum_keys(world, response)
+    found = matrix.memoranda_listed(world, response)
     assert found <= SEEN[role]
     assert response.json()["count"] == len(found)
 

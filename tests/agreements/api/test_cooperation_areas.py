@@ -2,11 +2,11 @@
 their history; an area still in use is not deleted."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements.models import CooperationArea
 from agreements.services import cooperation_area_create
 from tests.factories import CommitmentFactory, MemorandumFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,6 @@ def detail(area) -> str:
     return f"{LIST}{area.pk}/"
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def admin_user():
     return UserFactory(username="registrar", groups=["registry-admin"])
@@ -30,7 +24,7 @@ def admin_user():
 
 @pytest.fixture
 def api(admin_user):
-    return api_for(admin_user)
+    return api_client(admin_user)
 
 
 @pytest.fixture
@@ -87,7 +81,7 @@ def test_editors_may_not_write_areas(editor, space, method):
     url = LIST if method == "post" else detail(space)
     body = None if method == "delete" else {"code": "oceans", "name": "Oceans"}
 
-    response = getattr(api_for(editor), method)(url, body)
+    response = getattr(api_client(editor), method)(url, body)
 
     assert response.status_code == 403
     space.refresh_from_db()

@@ -29,9 +29,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
-from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agreements.filters import FEW_MATCHES
 from agreements.models import CooperationArea, Memorandum
@@ -42,6 +39,7 @@ from tests.factories import (
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from tests.support import days, keys_listed
 
 pytestmark = pytest.mark.django_db
 
@@ -49,28 +47,16 @@ MEMORANDA = "/api/v1/memoranda/"
 INSTITUTIONS = "/api/v1/institutions/"
 
 
-def days(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts():
-    """The throttles count requests in the cache; every test starts with a clean slate."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
+# key: reference, kind, title
+HEADINGS = {
+    "trilateral": ("MOU-2023-0001", "mou", "Trilateral memorandum of understanding"),
+    "exchange": ("EXC-2021-0007", "exchange", "Student exchange agreement"),
+    "framework": ("FRA-2020-0002", "framework", "Framework agreement on research"),
+    "moa": ("MOA-2022-0003", "moa", "Memorandum of agreement on teaching"),
+    "draft": ("LOI-2024-0004", "letter_of_intent", "Letter of intent on joint bidding"),
+    "pending": ("REN-2024-0005", "renewal", "Renewal of the physics partnership"),
+    "negotiation": ("AMD-2025-0006", "amendment", "Amendment on doctoral training"),
+}
 
 
 @pytest.fixture
@@ -101,7 +87,8 @@ def world():
     InstitutionAlias.objects.create(institution=inst.nu, name="Назарбаев Университет")
     InstitutionAlias.objects.create(institution=inst.sustech, name="南方科技大学")
 
-    def memorandum(reference, title, kind, parties, *, areas=(), sdgs=(), tags=(), **fields):
+    def memorandum(key, parties, *, areas=(), sdgs=(), tags=(), **fields):
+        reference, kind, title = HEADINGS[key]
         factory = SignedMemorandumFactory if fields.get("signed_on") else MemorandumFactory
         if factory is MemorandumFactory:
             made = factory(reference=reference, title=title, kind=kind, **fields)
@@ -116,9 +103,7 @@ def world():
 
     memoranda = SimpleNamespace(
         trilateral=memorandum(
-            "MOU-2023-0001",
-            "Trilateral memorandum of understanding",
-            "mou",
+            "trilateral",
             [inst.nu, inst.ichei, inst.sustech],
             summary="Participation in the IIOE and third-party training programmes.",
             signed_on=datetime.date(2023, 5, 29),
@@ -128,8 +113,6 @@ def world():
             tags=["trilateral"],
         ),
         exchange=memorandum(
-            "EXC-2021-0007",
-            "Student exchange agreement",
             "exchange",
             [inst.nu, inst.bonn],
             signed_on=datetime.date(2021, 3, 1),
@@ -140,8 +123,6 @@ def world():
             tags=["mobility"],
         ),
         framework=memorandum(
-            "FRA-2020-0002",
-            "Framework agreement on research",
             "framework",
             [inst.bonn, inst.lab],
             signed_on=datetime.date(2020, 1, 15),
@@ -152,8 +133,6 @@ def world():
             tags=["research"],
         ),
         moa=memorandum(
-            "MOA-2022-0003",
-            "Memorandum of agreement on teaching",
             "moa",
             [inst.lab, inst.sustech],
             stage="terminated",
@@ -164,18 +143,10 @@ def world():
             sdgs=[9, 17],
         ),
         draft=memorandum(
-            "LOI-2024-0004",
-            "Letter of intent on joint bidding",
-            "letter_of_intent",
-            [inst.ichei],
-            stage="draft",
-            visibility="public",
-            areas=["joint-bidding"],
+            "draft", [inst.ichei], stage="draft", visibility="public", areas=["joint-bidding"]
         ),
         pending=memorandum(
-            "REN-2024-0005",
-            "Renewal of the physics partnership",
-            "renewal",
+            "pending",
             [inst.nu, inst.lab],
             signed_on=datetime.date(2024, 1, 1),
             effective_from=days(5),
@@ -185,9 +156,7 @@ def world():
             sdgs=[7],
         ),
         negotiation=memorandum(
-            "AMD-2025-0006",
-            "Amendment on doctoral training",
-            "amendment",
+            "negotiation",
             [inst.sustech, inst.bonn],
             stage="negotiation",
             visibility="internal",
@@ -210,21 +179,11 @@ def world():
 
 def listed(world, response) -> set[str]:
     """The keys of the memoranda a list response holds, checked against its count."""
-    assert response.status_code == 200, response.content
-    body = response.json()
-    by_id = {memorandum.pk: key for key, memorandum in vars(world.memoranda).items()}
-    keys = [by_id[row["id"]] for row in body["results"]]
-    assert body["count"] == len(keys)
-    return set(keys)
+    return keys_listed(response, vars(world.memoranda))
 
 
 def institutions_listed(world, response) -> set[str]:
-    assert response.status_code == 200, response.content
-    body = response.json()
-    by_id = {institution.pk: key for key, institution in vars(world.inst).items()}
-    keys = [by_id[row["id"]] for row in body["results"]]
-    assert body["count"] == len(keys)
-    return set(keys)
+    return keys_listed(response, vars(world.inst))
 
 
 def test_without_filters_the_editor_sees_the_whole_world(api, world):
@@ -278,7 +237,16 @@ def test_q_finds_a_memorandum_by_its_new_title_at_once(api, world):
     assert listed(world, api.get(MEMORANDA, {"q": "Research framework"})) == set()
 
 
-# --- status, stage, kind, visibility: repeatable, any of ------------------------------------------
+# --- status, stage, kind, visibility, country, area, sdg: repeatable, any of ----------------------
+
+
+def query_id(value) -> str | None:
+    """A query as a test's id: `status=active&kind=mou+moa`."""
+    if not isinstance(value, dict):
+        return None
+    return "&".join(
+        f"{name}={'+'.join(map(str, v)) if isinstance(v, list) else v}" for name, v in value.items()
+    )
 
 
 @pytest.mark.parametrize(
@@ -300,12 +268,30 @@ def test_q_finds_a_memorandum_by_its_new_title_at_once(api, world):
             {"trilateral", "moa", "draft", "pending"},
         ),
         ({"status": "active", "visibility": "internal"}, {"exchange"}),
+        # A memorandum is in a country when any of its parties is.
+        ({"country": ["DE"]}, {"exchange", "framework", "negotiation"}),
+        ({"country": ["CN"]}, {"trilateral", "moa", "draft", "negotiation"}),
+        ({"country": ["KZ"]}, {"trilateral", "exchange", "framework", "moa", "pending"}),
+        (
+            {"country": ["DE", "CN"]},
+            {"trilateral", "exchange", "framework", "moa", "draft", "negotiation"},
+        ),
+        ({"country": ["FR"]}, set()),
+        # Areas are named by their codes.
+        ({"area": ["research"]}, {"framework", "pending"}),
+        ({"area": ["research", "teaching"]}, {"framework", "moa", "pending"}),
+        ({"area": ["online-education"]}, {"trilateral"}),
+        ({"area": ["staff-mobility"]}, set()),
+        ({"sdg": [9]}, {"framework", "moa"}),
+        ({"sdg": [4, 17]}, {"trilateral", "exchange", "moa"}),
+        ({"sdg": [10]}, {"exchange"}),
+        ({"sdg": [1]}, set()),
     ],
-    ids=lambda value: (
-        "&".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else None
-    ),
+    ids=query_id,
 )
-def test_choice_filters_are_repeatable_and_mean_any_of(api, world, query, expected):
+def test_status_stage_kind_visibility_country_area_and_sdg_are_repeatable_meaning_any_of(
+    api, world, query, expected
+):
     assert listed(world, api.get(MEMORANDA, query)) == expected
 
 
@@ -341,41 +327,6 @@ def test_party_that_is_party_to_nothing_gives_an_empty_list(api, world):
     assert listed(world, api.get(MEMORANDA, {"party": loner.pk})) == set()
 
 
-# --- country, area: repeatable, any of ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("countries", "expected"),
-    [
-        (["DE"], {"exchange", "framework", "negotiation"}),
-        (["CN"], {"trilateral", "moa", "draft", "negotiation"}),
-        (["KZ"], {"trilateral", "exchange", "framework", "moa", "pending"}),
-        (
-            ["DE", "CN"],
-            {"trilateral", "exchange", "framework", "moa", "draft", "negotiation"},
-        ),
-        (["FR"], set()),
-    ],
-    ids=lambda value: "+".join(value) if isinstance(value, list) else None,
-)
-def test_country_is_any_partys_country_and_repeatable(api, world, countries, expected):
-    assert listed(world, api.get(MEMORANDA, {"country": countries})) == expected
-
-
-@pytest.mark.parametrize(
-    ("areas", "expected"),
-    [
-        (["research"], {"framework", "pending"}),
-        (["research", "teaching"], {"framework", "moa", "pending"}),
-        (["online-education"], {"trilateral"}),
-        (["staff-mobility"], set()),
-    ],
-    ids=lambda value: "+".join(value) if isinstance(value, list) else None,
-)
-def test_area_is_a_code_and_repeatable_meaning_any_of(api, world, areas, expected):
-    assert listed(world, api.get(MEMORANDA, {"area": areas})) == expected
-
-
 # --- dates: inclusive bounds ---------------------------------------------------------------------
 
 
@@ -390,9 +341,7 @@ def test_area_is_a_code_and_repeatable_meaning_any_of(api, world, areas, expecte
         ),
         ({"signed_after": "2030-01-01"}, set()),
     ],
-    ids=lambda value: (
-        "&".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else None
-    ),
+    ids=query_id,
 )
 def test_signed_after_and_before_include_the_day_itself(api, world, query, expected):
     assert listed(world, api.get(MEMORANDA, query)) == expected
@@ -466,7 +415,7 @@ def test_expiring_within_counts_from_today_inclusive_and_only_active(
     assert titles == {expiries[key].title for key in expected}
 
 
-# --- tag, sdg -----------------------------------------------------------------------------------
+# --- tag -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -475,20 +424,6 @@ def test_expiring_within_counts_from_today_inclusive_and_only_active(
 )
 def test_tag_lists_memoranda_with_that_tag(api, world, tag, expected):
     assert listed(world, api.get(MEMORANDA, {"tag": tag})) == expected
-
-
-@pytest.mark.parametrize(
-    ("sdgs", "expected"),
-    [
-        ([9], {"framework", "moa"}),
-        ([4, 17], {"trilateral", "exchange", "moa"}),
-        ([10], {"exchange"}),
-        ([1], set()),
-    ],
-    ids=lambda value: "+".join(map(str, value)) if isinstance(value, list) else None,
-)
-def test_sdg_is_repeatable_meaning_any_of(api, world, sdgs, expected):
-    assert listed(world, api.get(MEMORANDA, {"sdg": sdgs})) == expected
 
 
 # --- updated_since -------------------------------------------------------------------------------
@@ -644,9 +579,8 @@ def test_institution_filters(api, world, query, expected):
 # --- garbage: 400 naming the parameter, never 500 ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("parameter", "value"),
-    [
+GARBAGE = {
+    MEMORANDA: [
         ("status", "bogus"),
         ("stage", "bogus"),
         ("kind", "bogus"),
@@ -673,9 +607,24 @@ def test_institution_filters(api, world, query, expected):
         ("page_size", "501"),
         ("page_size", "many"),
     ],
+    INSTITUTIONS: [
+        ("country", "XX"),
+        ("kind", "bogus"),
+        ("has_active_agreements", "maybe"),
+        ("ordering", "password"),
+        ("page_size", "0"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [(path, parameter, value) for path, pairs in GARBAGE.items() for parameter, value in pairs],
 )
-def test_garbage_in_a_memorandum_filter_is_a_400_naming_it(api, world, parameter, value):
-    response = api.get(MEMORANDA, {parameter: value})
+def test_garbage_in_a_memorandum_or_institution_filter_is_a_400_naming_it(
+    api, world, path, parameter, value
+):
+    response = api.get(path, {parameter: value})
 
     assert response.status_code == 400, response.content
     assert parameter in response.json()
@@ -701,20 +650,3 @@ def test_the_largest_page_size_is_accepted(api, world):
 
     assert response.status_code == 200
     assert response.json()["count"] == 7
-
-
-@pytest.mark.parametrize(
-    ("parameter", "value"),
-    [
-        ("country", "XX"),
-        ("kind", "bogus"),
-        ("has_active_agreements", "maybe"),
-        ("ordering", "password"),
-        ("page_size", "0"),
-    ],
-)
-def test_garbage_in_an_institution_filter_is_a_400_naming_it(api, world, parameter, value):
-    response = api.get(INSTITUTIONS, {parameter: value})
-
-    assert response.status_code == 400, response.content
-    assert parameter in response.json()

@@ -27,25 +27,6 @@ def detail(memorandum) -> str:
 
 
 @pytest.fixture
-def api(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
-
-
-@pytest.fixture
-def nu():
-    return InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-
-
-@pytest.fixture
-def sustech():
-    return InstitutionFactory(
-        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
-    )
-
-
-@pytest.fixture
 def trilateral(nu, sustech):
     katsu = PersonFactory(full_name="Shigeo Katsu", institution=nu)
     lu = PersonFactory(full_name="Lu Chun", institution=sustech)

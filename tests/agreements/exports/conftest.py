@@ -7,15 +7,14 @@ import pytest
 from django.core.files.base import ContentFile
 
 from agreements.models import CooperationArea, Memorandum, Party
-from tests.factories import (
+from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
-    InstitutionFactory,
     MemorandumFactory,
-    PersonFactory,
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from tests.factories.partners import InstitutionFactory, PersonFactory
 
 # Every character JSON escapes, and some it must leave alone.
 AWKWARD = 'a "quote", a \\ backslash, \t\n\r\b\f\x01\x1f\x7f, é 中文 😀 \u2028; end'

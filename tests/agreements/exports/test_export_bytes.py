@@ -17,7 +17,6 @@ from django.db import transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from rest_framework.test import APIClient
 
 from agreements.columns import COLUMNS
 from agreements.exports.memoranda import csv_lines, export_rows
@@ -26,18 +25,12 @@ from agreements.selectors import memorandum_list
 from agreements.services import memorandum_derived_data_refresh
 from partners.models import PartnerLink
 from tests.factories import CommitmentFactory, InstitutionFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/memoranda/export/"
 RECORDED = Path(__file__).parent / "awkward_register"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def exported(response) -> bytes:
@@ -51,7 +44,7 @@ def csv_rows_of(content: bytes) -> list[dict]:
 
 @pytest.mark.parametrize("export_format", ["csv", "json"])
 def test_the_file_is_the_recorded_one_byte_for_byte(superuser, register, export_format):
-    client = client_for(superuser)
+    client = api_client(superuser)
 
     content = exported(client.get(EXPORT, {"format": export_format, "ordering": "reference"}))
 
@@ -63,7 +56,7 @@ def test_a_partner_filtering_gets_its_rows_and_no_hidden_original(institutions, 
     PartnerLink.objects.create(user=partner, institution=institutions["awkward"])
     params = {"stage": ["signed", "draft"], "ordering": "-title", "format": "csv"}
 
-    rows = csv_rows_of(exported(client_for(partner).get(EXPORT, params)))
+    rows = csv_rows_of(exported(api_client(partner).get(EXPORT, params)))
 
     recorded = {
         row["reference"]: row for row in csv_rows_of(RECORDED.with_suffix(".csv").read_bytes())
@@ -77,7 +70,7 @@ def test_a_partner_filtering_gets_its_rows_and_no_hidden_original(institutions, 
 
 
 def test_an_editor_sees_what_the_amendment_supersedes(editor, register):
-    content = exported(client_for(editor).get(EXPORT, {"format": "csv", "q": "amendment"}))
+    content = exported(api_client(editor).get(EXPORT, {"format": "csv", "q": "amendment"}))
 
     [row] = csv_rows_of(content)
     assert row["supersedes"] == "MOU-2020-0009"

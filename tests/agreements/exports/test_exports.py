@@ -8,29 +8,17 @@ import json
 import pytest
 from django.db import connection
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from agreements.columns import COLUMNS
 from partners.models import PartnerLink
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    PersonFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/memoranda/export/"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def read_csv(response) -> list[dict]:
@@ -65,7 +53,7 @@ def trilateral():
 
 
 def test_csv_has_the_columns_in_order_and_one_row_per_memorandum(editor, trilateral):
-    response = client_for(editor).get(EXPORT, {"format": "csv"})
+    response = api_client(editor).get(EXPORT, {"format": "csv"})
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -92,7 +80,7 @@ def test_csv_has_the_columns_in_order_and_one_row_per_memorandum(editor, trilate
 
 
 def test_json_and_xlsx_carry_the_same_rows(editor, trilateral):
-    client = client_for(editor)
+    client = api_client(editor)
     csv_rows = read_csv(client.get(EXPORT, {"format": "csv"}))
 
     as_json = json.loads(b"".join(client.get(EXPORT, {"format": "json"}).streaming_content))
@@ -109,7 +97,7 @@ def test_json_and_xlsx_carry_the_same_rows(editor, trilateral):
 def test_export_honours_the_lists_filters(editor, trilateral):
     SignedMemorandumFactory(reference="OTHER", title="Another agreement")
 
-    rows = read_csv(client_for(editor).get(EXPORT, {"format": "csv", "q": "trilateral"}))
+    rows = read_csv(api_client(editor).get(EXPORT, {"format": "csv", "q": "trilateral"}))
 
     assert [row["reference"] for row in rows] == ["MOU-2023-0001"]
 
@@ -117,7 +105,7 @@ def test_export_honours_the_lists_filters(editor, trilateral):
 @pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
 def test_a_formula_looking_cell_is_neutralised(editor, title):
     SignedMemorandumFactory(title=title)
-    client = client_for(editor)
+    client = api_client(editor)
 
     csv_title = read_csv(client.get(EXPORT, {"format": "csv"}))[0]["title"]
     xlsx = client.get(EXPORT, {"format": "xlsx"})
@@ -132,7 +120,7 @@ def test_partner_client_exports_only_its_agreements(trilateral):
     PartnerLink.objects.create(user=partner, institution=trilateral.parties.first().institution)
     SignedMemorandumFactory(reference="NOT-OURS", visibility="confidential")
 
-    rows = read_csv(client_for(partner).get(EXPORT))
+    rows = read_csv(api_client(partner).get(EXPORT))
 
     assert [row["reference"] for row in rows] == ["MOU-2023-0001"]
 
@@ -141,13 +129,13 @@ def test_anonymous_export_holds_only_public_agreements(trilateral):
     SignedMemorandumFactory(reference="INTERNAL", visibility="internal")
     SignedMemorandumFactory(reference="SECRET", visibility="confidential")
 
-    rows = read_csv(client_for().get(EXPORT))
+    rows = read_csv(api_client().get(EXPORT))
 
     assert [row["reference"] for row in rows] == ["MOU-2023-0001"]
 
 
 def test_unknown_format_is_a_400_on_format(editor):
-    response = client_for(editor).get(EXPORT, {"format": "pdf"})
+    response = api_client(editor).get(EXPORT, {"format": "pdf"})
 
     assert response.status_code == 400
     assert response.json() == {"format": ["Choose csv, xlsx or json."]}
@@ -162,7 +150,7 @@ def test_export_takes_one_query_for_its_rows(
         memorandum = SignedMemorandumFactory()
         SignatoryFactory(party=memorandum.parties.first())
         CommitmentFactory(memorandum=memorandum)
-    client = client_for(editor)
+    client = api_client(editor)
 
     # 1 groups (visibility), 2 the memoranda with every cell, the fingerprint read as stored.
     # PostgreSQL reads them in a transaction of their own (a savepoint inside the test's):

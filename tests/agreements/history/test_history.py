@@ -9,35 +9,21 @@ from rest_framework.test import APIClient
 from agreements.models import Memorandum, Party
 from agreements.services import memorandum_create, memorandum_update
 from partners.models import Institution
+from tests.agreements.support import signed_by
 from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def history_of(memorandum, user) -> list[dict]:
-    response = api_for(user).get(f"/api/v1/memoranda/{memorandum.pk}/history/")
+    response = api_client(user).get(f"/api/v1/memoranda/{memorandum.pk}/history/")
     assert response.status_code == 200, response.content
     return response.json()["results"]
 
 
-@pytest.fixture
-def nu():
-    return InstitutionFactory(short_name="NU")
-
-
-@pytest.fixture
-def sustech():
-    return InstitutionFactory(short_name="SUSTech", country="CN")
-
-
 def test_api_create_is_one_entry_with_the_creator_and_the_values(editor, nu, sustech):
-    response = api_for(editor).post(
+    response = api_client(editor).post(
         "/api/v1/memoranda/",
         {
             "title": "Trilateral MoU",
@@ -66,18 +52,12 @@ def test_api_create_is_one_entry_with_the_creator_and_the_values(editor, nu, sus
 
 
 def test_patch_of_parties_shows_in_the_memorandums_history(editor, nu, sustech):
-    memorandum = memorandum_create(
-        actor=editor,
-        title="MoU",
-        stage="signed",
-        signed_on=datetime.date(2023, 5, 29),
-        parties=[{"institution": nu}, {"institution": sustech}],
-    )
+    memorandum = signed_by(nu, sustech, actor=editor, title="MoU")
     ichei = InstitutionFactory(short_name="ICHEI")
     auditor = UserFactory(username="auditor", groups=["registry-auditor"])
     other_editor = UserFactory(username="second-editor", groups=["registry-editor"])
 
-    api_for(other_editor).patch(
+    api_client(other_editor).patch(
         f"/api/v1/memoranda/{memorandum.pk}/",
         {"version": 1, "parties": [{"institution": nu.pk}, {"institution": ichei.pk}]},
         format="json",
@@ -160,17 +140,17 @@ def test_history_is_for_editors_auditors_and_admins(nu, sustech):
     viewer = UserFactory(groups=["registry-viewer"])
     url = f"/api/v1/memoranda/{memorandum.pk}/history/"
 
-    assert api_for(viewer).get(url).status_code == 403
+    assert api_client(viewer).get(url).status_code == 403
     assert APIClient().get(url).status_code in (401, 403)
     for group in ("registry-editor", "registry-auditor", "registry-admin"):
-        assert api_for(UserFactory(groups=[group])).get(url).status_code == 200
+        assert api_client(UserFactory(groups=[group])).get(url).status_code == 200
 
 
 def test_history_of_a_hidden_memorandum_is_a_404(nu, sustech):
     memorandum = SignedMemorandumFactory(visibility="confidential")
     viewer = UserFactory(groups=["registry-viewer"])
 
-    response = api_for(viewer).get(f"/api/v1/memoranda/{memorandum.pk}/history/")
+    response = api_client(viewer).get(f"/api/v1/memoranda/{memorandum.pk}/history/")
 
     assert response.status_code == 404
 
@@ -182,7 +162,7 @@ def test_audit_export_respects_its_window(editor):
         model.history.update(history_date=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     memorandum_update(memorandum=memorandum, actor=editor, title="New")
 
-    response = api_for(auditor).get(
+    response = api_client(auditor).get(
         "/api/v1/audit/export/", {"format": "json", "since": "2025-01-01"}
     )
 
@@ -197,7 +177,7 @@ def test_audit_export_as_csv_lists_every_model(editor):
     auditor = UserFactory(groups=["registry-auditor"])
     SignedMemorandumFactory()
 
-    response = api_for(auditor).get("/api/v1/audit/export/", {"format": "csv"})
+    response = api_client(auditor).get("/api/v1/audit/export/", {"format": "csv"})
 
     text = b"".join(response.streaming_content).decode()
     assert text.splitlines()[0] == "at,user,action,model,object_id,memorandum_id,changes"
@@ -210,7 +190,7 @@ def test_audit_export_as_csv_lists_every_model(editor):
 def test_audit_export_is_refused_to_everyone_but_auditors_and_admins(group):
     user = UserFactory(groups=[group] if group else [])
 
-    response = api_for(user).get("/api/v1/audit/export/")
+    response = api_client(user).get("/api/v1/audit/export/")
 
     assert response.status_code == 403
 
@@ -218,21 +198,14 @@ def test_audit_export_is_refused_to_everyone_but_auditors_and_admins(group):
 def test_audit_export_rejects_a_bad_window():
     auditor = UserFactory(groups=["registry-auditor"])
 
-    response = api_for(auditor).get("/api/v1/audit/export/", {"since": "yesterday"})
+    response = api_client(auditor).get("/api/v1/audit/export/", {"since": "yesterday"})
 
     assert response.status_code == 400
     assert "since" in response.json()
 
 
 def test_as_of_returns_the_register_before_a_later_change(editor, nu, sustech):
-    memorandum = memorandum_create(
-        actor=editor,
-        title="As signed",
-        stage="signed",
-        signed_on=datetime.date(2023, 5, 29),
-        parties=[{"institution": nu}, {"institution": sustech}],
-        sdgs=[4],
-    )
+    memorandum = signed_by(nu, sustech, actor=editor, title="As signed", sdgs=[4])
     deleted_later = memorandum_create(actor=editor, title="Draft", parties=[])
     for model in (Memorandum, Party):
         model.history.update(history_date=datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.UTC))
@@ -247,8 +220,8 @@ def test_as_of_returns_the_register_before_a_later_change(editor, nu, sustech):
     deleted_later.delete()
     auditor = UserFactory(groups=["registry-auditor"])
 
-    then = api_for(auditor).get("/api/v1/memoranda/", {"as_of": "2024-06-30"}).json()
-    now = api_for(auditor).get("/api/v1/memoranda/").json()
+    then = api_client(auditor).get("/api/v1/memoranda/", {"as_of": "2024-06-30"}).json()
+    now = api_client(auditor).get("/api/v1/memoranda/").json()
 
     assert sorted(m["title"] for m in then["results"]) == ["As signed", "Draft"]
     signed_then = next(m for m in then["results"] if m["title"] == "As signed")
@@ -256,14 +229,14 @@ def test_as_of_returns_the_register_before_a_later_change(editor, nu, sustech):
     assert signed_then["sdgs"] == [4]
     assert signed_then["status"] == "active"
     assert [m["title"] for m in now["results"]] == ["Amended"]
-    before_it_existed = api_for(auditor).get("/api/v1/memoranda/", {"as_of": "2023-12-31"})
+    before_it_existed = api_client(auditor).get("/api/v1/memoranda/", {"as_of": "2023-12-31"})
     assert before_it_existed.json()["count"] == 0
 
 
 def test_as_of_export_and_its_rules(editor):
     SignedMemorandumFactory(reference="NOW")
     auditor = UserFactory(groups=["registry-auditor"])
-    client = api_for(auditor)
+    client = api_client(auditor)
     today = datetime.date.today().isoformat()
 
     export = client.get("/api/v1/memoranda/export/", {"as_of": today, "format": "json"})
@@ -273,4 +246,4 @@ def test_as_of_export_and_its_rules(editor):
     combined = client.get("/api/v1/memoranda/", {"as_of": today, "kind": "mou"})
     assert "as_of combines only" in combined.json()["as_of"][0]
     viewer = UserFactory(groups=["registry-viewer"])
-    assert api_for(viewer).get("/api/v1/memoranda/", {"as_of": today}).status_code == 403
+    assert api_client(viewer).get("/api/v1/memoranda/", {"as_of": today}).status_code == 403

@@ -10,42 +10,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
-from agreements.models import CooperationArea, Memorandum, Party, ReferenceCounter, Signatory
+from agreements.models import Memorandum, Party, ReferenceCounter, Signatory
 from agreements.selectors import memorandum_history
 from agreements.services import memorandum_create
 from partners.models import Institution, Person
 from partners.services import person_create
 from registry.history import history_entries
-from tests.agreements.importing.test_import import import_csv, row
-from tests.factories import InstitutionFactory, MemorandumFactory, PersonFactory, UserFactory
+from tests.agreements.importing.support import import_csv, parties, renewal_row, row, row_terms
+from tests.agreements.support import comparable, signed_by
+from tests.factories import MemorandumFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    nu = InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-    sustech = InstitutionFactory(
-        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
-    )
-    return nu, sustech
-
-
-def comparable(entries: list[dict], **own) -> list[dict]:
-    """History entries, oldest first, without what differs between two records of the same
-    terms: times, ids, and their own values of the fields named in `own`."""
-    return [
-        {
-            "model": entry["model"],
-            "action": entry["action"],
-            "user": entry["user"],
-            "changes": {
-                name: ["<own>" if name in own and value == own[name] else value for value in change]
-                for name, change in entry["changes"].items()
-            },
-        }
-        for entry in sorted(entries, key=lambda entry: (entry["at"], entry["history_id"]))
-    ]
 
 
 def test_an_imported_memorandum_has_the_history_the_service_writes(known):
@@ -57,35 +32,20 @@ def test_an_imported_memorandum_has_the_history_the_service_writes(known):
     )
     by_service = memorandum_create(
         actor=importer,
-        reference="BY-SERVICE",
-        title="Trilateral MoU",
-        kind="mou",
-        stage="signed",
-        visibility="public",
-        signed_on=datetime.date(2023, 5, 29),
-        effective_from=None,
-        expires_on=datetime.date(2028, 5, 28),
-        auto_renew=False,
-        source_url="https://nu.edu.kz/news/mou",
-        supersedes=earlier,
-        parties=[{"institution": nu}, {"institution": sustech}],
-        signatories=[{"person": katsu, "institution": nu}],
-        cooperation_areas=list(CooperationArea.objects.filter(code__in=["research", "teaching"])),
-        sdgs=[4, 17],
-        tags=["trilateral", "iioe"],
+        **row_terms(
+            nu,
+            sustech,
+            reference="BY-SERVICE",
+            expires_on=datetime.date(2028, 5, 28),
+            source_url="https://nu.edu.kz/news/mou",
+            supersedes=earlier,
+            signatories=[{"person": katsu, "institution": nu}],
+            sdgs=[4, 17],
+            tags=["trilateral", "iioe"],
+        ),
     )
 
-    report = import_csv(
-        row(
-            reference="BY-IMPORT",
-            supersedes="EARLIER",
-            expires_on="2028-05-28",
-            source_url="https://nu.edu.kz/news/mou",
-            sdgs="17; 4",
-            tags="trilateral; iioe",
-        ),
-        actor=importer,
-    )
+    report = import_csv(renewal_row(tags="trilateral; iioe"), actor=importer)
 
     assert report.ok, report.problems
     by_import = Memorandum.objects.get(reference="BY-IMPORT")
@@ -124,14 +84,7 @@ def test_a_person_new_to_the_registry_is_recorded_as_person_create_records_one(k
 
 def test_references_come_from_the_same_counter_as_the_services(known):
     nu, sustech = known
-    parties = [{"institution": nu}, {"institution": sustech}]
-    first = memorandum_create(
-        actor=None,
-        title="First",
-        stage="signed",
-        signed_on=datetime.date(2023, 1, 5),
-        parties=parties,
-    )
+    first = signed_by(nu, sustech, actor=None, title="First", signed_on=datetime.date(2023, 1, 5))
     MemorandumFactory(reference="MOU-2023-0003")  # typed in by hand
 
     report = import_csv(
@@ -139,13 +92,7 @@ def test_references_come_from_the_same_counter_as_the_services(known):
         row(reference="", signed_on="2024-03-01"),
         row(reference="", signed_on="2023-04-01"),
     )
-    after = memorandum_create(
-        actor=None,
-        title="After",
-        stage="signed",
-        signed_on=datetime.date(2023, 6, 1),
-        parties=parties,
-    )
+    after = signed_by(nu, sustech, actor=None, title="After", signed_on=datetime.date(2023, 6, 1))
 
     assert report.ok, report.problems
     assert first.reference == "MOU-2023-0001"
@@ -265,8 +212,7 @@ def test_nothing_is_written_when_the_last_row_is_bad(known):
         *[
             row(
                 reference="" if index % 2 else f"OK-{index}",
-                parties="NU; New College",
-                party_countries="KZ; GB",
+                **parties("NU", "New College"),
                 signatories="Someone New (New College)",
                 tags="never-written",
             )

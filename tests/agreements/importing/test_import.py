@@ -14,53 +14,12 @@ from agreements.importing.spreadsheet import memoranda_import, read_rows
 from agreements.models import Commitment, Document, Memorandum, Party, Signatory
 from agreements.selectors import memorandum_list
 from partners.models import Institution, InstitutionAlias, Person
-from tests.factories import InstitutionFactory, UserFactory
+from tests.agreements.importing.support import csv_file, import_csv, row
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HEADER = ",".join(COLUMNS)
-
-
-def row(**values) -> dict:
-    base = {
-        "reference": "MOU-2023-0001",
-        "title": "Trilateral MoU",
-        "kind": "mou",
-        "stage": "signed",
-        "parties": "NU; SUSTech",
-        "party_countries": "KZ; CN",
-        "signatories": "Shigeo Katsu (NU)",
-        "cooperation_areas": "research; teaching",
-        "signed_on": "2023-05-29",
-        "expires_on": "",
-        "auto_renew": "false",
-        "visibility": "public",
-        "sdgs": "4",
-        "tags": "trilateral",
-    }
-    return base | values
-
-
-def csv_file(*rows: dict) -> io.BytesIO:
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=COLUMNS)
-    writer.writeheader()
-    for values in rows:
-        writer.writerow({column: values.get(column, "") for column in COLUMNS})
-    return io.BytesIO(text.getvalue().encode())
-
-
-def import_csv(*rows: dict, dry_run=False, actor=None):
-    return memoranda_import(rows=read_rows(csv_file(*rows), "csv"), actor=actor, dry_run=dry_run)
-
-
-@pytest.fixture
-def known():
-    nu = InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-    sustech = InstitutionFactory(
-        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
-    )
-    return nu, sustech
 
 
 def test_a_good_file_creates_memoranda_with_their_parts(known):

@@ -6,15 +6,10 @@ from django.core.management import call_command
 
 from agreements.models import Memorandum
 from partners.models import Institution, PartnerLink, Person
-from tests.agreements.importing.test_import import csv_file, row
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    PersonFactory,
-    SignatoryFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.agreements.importing.support import csv_file, row
+from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.users import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,13 @@ who may ask, and that nothing is saved."""
 import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements.demo import load_demo_directory
 from agreements.intake.proposal import find_dates, find_kind, propose
 from agreements.models import Commitment, Memorandum
 from partners.models import Institution, PartnerLink, Person
 from tests.factories import UserFactory
+from tests.support import api_client
 
 from .announcements import ANNOUNCEMENTS, FURTHER_ANNOUNCEMENTS
 
@@ -25,18 +25,11 @@ def directory(db):
     return load_demo_directory()
 
 
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 @pytest.mark.parametrize("key", ANNOUNCEMENTS)
 def test_the_proposal_for_each_announcement(key, directory, editor):
     expected = ANNOUNCEMENTS[key]
 
-    response = client_for(editor).post(INTAKE, {"text": expected["text"]})
+    response = api_client(editor).post(INTAKE, {"text": expected["text"]})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -65,7 +58,7 @@ def test_the_proposal_for_each_announcement(key, directory, editor):
 
 
 def test_the_reference_case_reads_as_the_spec_records_it(directory, editor):
-    body = client_for(editor).post(
+    body = api_client(editor).post(
         INTAKE, {"text": ANNOUNCEMENTS["reference_press_release"]["text"]}
     )
     memorandum = body.json()["memorandum"]
@@ -168,7 +161,7 @@ def test_editors_and_admins_only(role, status, directory):
         user = UserFactory(username=role)
         PartnerLink.objects.create(user=user, institution=Institution.objects.first())
 
-    response = client_for(user).post(INTAKE, {"text": "NU and SUSTech signed an MoU."})
+    response = api_client(user).post(INTAKE, {"text": "NU and SUSTech signed an MoU."})
 
     assert response.status_code == status
 
@@ -178,7 +171,7 @@ def test_nothing_is_saved(directory, editor):
     history = [model.history.count() for model in (Memorandum, Institution, Person)]
 
     for expected in ANNOUNCEMENTS.values():
-        assert client_for(editor).post(INTAKE, {"text": expected["text"]}).status_code == 200
+        assert api_client(editor).post(INTAKE, {"text": expected["text"]}).status_code == 200
 
     assert [model.objects.count() for model in (Memorandum, Institution, Person, Commitment)] == (
         counts
@@ -188,14 +181,14 @@ def test_nothing_is_saved(directory, editor):
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 50_001])
 def test_a_missing_or_too_long_text_is_a_400_on_text(text, editor):
-    response = client_for(editor).post(INTAKE, {"text": text})
+    response = api_client(editor).post(INTAKE, {"text": text})
 
     assert response.status_code == 400
     assert "text" in response.json()
 
 
 def test_a_text_without_a_signing_proposes_an_empty_draft(directory, editor):
-    response = client_for(editor).post(INTAKE, {"text": "The weather in Astana was fine."})
+    response = api_client(editor).post(INTAKE, {"text": "The weather in Astana was fine."})
 
     memorandum = response.json()["memorandum"]
     assert memorandum["parties"] == [] and memorandum["signed_on"] is None
@@ -208,7 +201,7 @@ def test_a_near_duplicate_is_flagged_not_taken_for_the_registered_one(directory,
         "understanding on 1 March 2024."
     )
 
-    body = client_for(editor).post(INTAKE, {"text": text}).json()
+    body = api_client(editor).post(INTAKE, {"text": text}).json()
 
     assert body["unknown_institutions"] == ["Al-Farabi Kazakh State University"]
     assert body["memorandum"]["parties"][0] == {

@@ -4,23 +4,16 @@ import datetime
 import json
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements.models import CooperationArea
-from agreements.services import memorandum_create
-from partners.models import PartnerLink
+from partners.models import Institution, PartnerLink
+from tests.agreements.support import signed_by
 from tests.factories import InstitutionFactory, PersonFactory, UserFactory
+from tests.support import api_client
 
 pytestmark = pytest.mark.django_db
 
 JSONLD = "application/ld+json"
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -29,6 +22,7 @@ def world(editor):
     nu = InstitutionFactory(
         name="Nazarbayev University",
         short_name="NU",
+        kind=Institution.Kind.UNIVERSITY,
         country="KZ",
         city="Astana",
         ror_id="052bx8q98",
@@ -46,19 +40,15 @@ def world(editor):
     )
     hidden = InstitutionFactory(name="Confidential Partner", short_name="CP", country="GB")
     katsu = PersonFactory(full_name="Shigeo Katsu", honorific="", institution=nu)
-    public = memorandum_create(
+    public = signed_by(
+        nu,
+        ichei,
+        sustech,
         actor=editor,
         title="Trilateral MoU",
-        stage="signed",
-        signed_on=datetime.date(2023, 5, 29),
         signed_at="Astana, Kazakhstan",
         visibility="public",
         source_url="https://nu.edu.kz/news/trilateral",
-        parties=[
-            {"institution": nu},
-            {"institution": ichei},
-            {"institution": sustech},
-        ],
         signatories=[
             {
                 "person": katsu,
@@ -71,22 +61,21 @@ def world(editor):
         sdgs=[4],
         tags=["trilateral"],
     )
-    internal = memorandum_create(
+    internal = signed_by(
+        nu,
+        sustech,
         actor=editor,
         title="Internal MoU",
-        stage="signed",
         signed_on=datetime.date(2024, 1, 1),
         expires_on=datetime.date(2028, 12, 31),
         visibility="internal",
-        parties=[{"institution": nu}, {"institution": sustech}],
     )
-    confidential = memorandum_create(
+    confidential = signed_by(
+        sustech,
+        hidden,
         actor=editor,
         title="Confidential MoU",
-        stage="signed",
-        signed_on=datetime.date(2024, 2, 1),
         visibility="confidential",
-        parties=[{"institution": sustech}, {"institution": hidden}],
     )
     return {
         "nu": nu,
@@ -108,9 +97,9 @@ def jsonld(response) -> dict:
 
 def test_a_memorandum_as_a_schema_org_creative_work(world):
     memorandum = world["public"]
-    fingerprint = client_for().get(f"/api/v1/memoranda/{memorandum.pk}/").json()["fingerprint"]
+    fingerprint = api_client().get(f"/api/v1/memoranda/{memorandum.pk}/").json()["fingerprint"]
 
-    document = jsonld(client_for().get(f"/api/v1/memoranda/{memorandum.pk}/?format=jsonld"))
+    document = jsonld(api_client().get(f"/api/v1/memoranda/{memorandum.pk}/?format=jsonld"))
 
     assert document["@context"] == "https://schema.org"
     assert document["@type"] == "CreativeWork"
@@ -167,9 +156,9 @@ def test_a_memorandum_as_a_schema_org_creative_work(world):
 def test_the_accept_header_asks_for_it_too_and_json_stays_the_default(world):
     url = f"/api/v1/memoranda/{world['public'].pk}/"
 
-    by_header = client_for().get(url, HTTP_ACCEPT=JSONLD)
-    by_default = client_for().get(url)
-    browsable = client_for().get(url, HTTP_ACCEPT="text/html")
+    by_header = api_client().get(url, HTTP_ACCEPT=JSONLD)
+    by_default = api_client().get(url)
+    browsable = api_client().get(url, HTTP_ACCEPT="text/html")
 
     assert jsonld(by_header)["@type"] == "CreativeWork"
     assert by_default["Content-Type"] == "application/json"
@@ -180,7 +169,7 @@ def test_the_accept_header_asks_for_it_too_and_json_stays_the_default(world):
 
 def test_an_expiring_memorandum_has_a_closed_term(world, editor):
     document = jsonld(
-        client_for(editor).get(f"/api/v1/memoranda/{world['internal'].pk}/?format=jsonld")
+        api_client(editor).get(f"/api/v1/memoranda/{world['internal'].pk}/?format=jsonld")
     )
 
     assert document["temporalCoverage"] == "2024-01-01/2028-12-31"
@@ -197,13 +186,13 @@ def test_the_same_visibility_as_the_json(world, key, anonymous, partner_nu):
     PartnerLink.objects.create(user=partner, institution=world["nu"])
     url = f"/api/v1/memoranda/{world[key].pk}/?format=jsonld"
 
-    assert client_for().get(url).status_code == anonymous
-    assert client_for(partner).get(url).status_code == partner_nu
+    assert api_client().get(url).status_code == anonymous
+    assert api_client(partner).get(url).status_code == partner_nu
 
 
 def test_the_memoranda_list_as_an_item_list(world, editor):
-    anonymous = jsonld(client_for().get("/api/v1/memoranda/?format=jsonld"))
-    everything = jsonld(client_for(editor).get("/api/v1/memoranda/?format=jsonld"))
+    anonymous = jsonld(api_client().get("/api/v1/memoranda/?format=jsonld"))
+    everything = jsonld(api_client(editor).get("/api/v1/memoranda/?format=jsonld"))
 
     assert anonymous["@type"] == "ItemList"
     assert anonymous["numberOfItems"] == 1
@@ -212,14 +201,14 @@ def test_the_memoranda_list_as_an_item_list(world, editor):
 
 
 def test_institutions_as_organizations_with_ror_ids(world):
-    document = jsonld(client_for().get("/api/v1/institutions/?format=jsonld"))
+    document = jsonld(api_client().get("/api/v1/institutions/?format=jsonld"))
 
     assert document["@context"] == "https://schema.org"
     assert document["@type"] == "ItemList"
     organizations = {item["name"]: item for item in document["itemListElement"]}
     # Anonymous visitors see the institutions of public memoranda, as in the JSON list.
     json_names = {
-        item["name"] for item in client_for().get("/api/v1/institutions/").json()["results"]
+        item["name"] for item in api_client().get("/api/v1/institutions/").json()["results"]
     }
     assert (
         set(organizations)
@@ -244,7 +233,7 @@ def test_institutions_as_organizations_with_ror_ids(world):
 
 
 def test_the_institutions_list_pages_with_link_headers(world, editor):
-    first = client_for(editor).get("/api/v1/institutions/?format=jsonld&page_size=2")
+    first = api_client(editor).get("/api/v1/institutions/?format=jsonld&page_size=2")
     document = jsonld(first)
 
     assert document["numberOfItems"] == 5
@@ -254,14 +243,14 @@ def test_the_institutions_list_pages_with_link_headers(world, editor):
 
 
 def test_an_institution_as_an_organization(world):
-    response = client_for().get(f"/api/v1/institutions/{world['sustech'].pk}/?format=jsonld")
+    response = api_client().get(f"/api/v1/institutions/{world['sustech'].pk}/?format=jsonld")
 
     document = jsonld(response)
     assert document["@context"] == "https://schema.org"
     assert document["@id"] == "https://ror.org/049tv2d57"
-    hidden = client_for().get(f"/api/v1/institutions/{world['hidden'].pk}/?format=jsonld")
+    hidden = api_client().get(f"/api/v1/institutions/{world['hidden'].pk}/?format=jsonld")
     assert hidden.status_code == 404
 
 
 def test_other_endpoints_do_not_offer_it(world, editor):
-    assert client_for(editor).get("/api/v1/people/?format=jsonld").status_code == 404
+    assert api_client(editor).get("/api/v1/people/?format=jsonld").status_code == 404

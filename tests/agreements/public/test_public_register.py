@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Memorandum
-from tests.factories import PersonFactory, SignatoryFactory, SignedMemorandumFactory
+from tests.factories import SignatoryFactory, SignedMemorandumFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,15 +86,14 @@ def test_a_public_memorandum_has_a_page(client, register):
     memorandum.summary = "Capacity building and the IIOE."
     memorandum.save()
     memorandum.sdgs.set([4])
-    person = PersonFactory(
-        honorific="Prof.",
-        full_name="Lu Chun",
-        institution=register.sustech,
-        email="lu.chun@example.org",
-        phone="+86 755 0000 0000",
+    SignatoryFactory(
+        party=memorandum.parties.get(institution=register.sustech),
+        person__honorific="Prof.",
+        person__full_name="Lu Chun",
+        person__email="lu.chun@example.org",
+        person__phone="+86 755 0000 0000",
+        position_at_signing="Vice President",
     )
-    party = memorandum.parties.get(institution=register.sustech)
-    SignatoryFactory(party=party, person=person, position_at_signing="Vice President")
 
     response = client.get(reverse("public-detail", args=[memorandum.reference]))
     html = response.content.decode()

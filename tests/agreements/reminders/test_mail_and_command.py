@@ -12,12 +12,9 @@ from django.urls import reverse
 
 from agreements.models import Party, Reminder
 from agreements.reminders.mail import reminders_send
-from tests.factories import (
-    CommitmentFactory,
-    InstitutionFactory,
-    SignedMemorandumFactory,
-    UserFactory,
-)
+from tests.factories.agreements import CommitmentFactory, SignedMemorandumFactory
+from tests.factories.partners import InstitutionFactory
+from tests.factories.users import UserFactory
 
 from .support import OWNER, TODAY, days, in_force, recorded
 

@@ -24,18 +24,6 @@ def create_errors(**kwargs) -> dict[str, list[str]]:
     return caught.value.message_dict
 
 
-@pytest.fixture
-def nu():
-    return InstitutionFactory(name="Nazarbayev University", short_name="NU")
-
-
-@pytest.fixture
-def sustech():
-    return InstitutionFactory(
-        name="Southern University of Science and Technology", short_name="SUSTech", country="CN"
-    )
-
-
 def test_signed_memorandum_with_one_party_is_rejected_on_parties(nu):
     errors = create_errors(parties=[{"institution": nu}], **SIGNED)
 

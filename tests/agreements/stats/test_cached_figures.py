@@ -18,9 +18,8 @@ from agreements.services import memorandum_update
 from partners.models import PartnerLink
 from partners.services import institution_update
 from registry.caching import data_version
+from tests.agreements.stats.support import get_stats
 from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
-
-from .conftest import get_stats
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

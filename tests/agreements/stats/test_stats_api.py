@@ -4,87 +4,87 @@ import datetime
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from agreements.models import Memorandum
 from agreements.querysets import Status
 from agreements.stats.selectors import memorandum_statistics
+from tests.agreements.stats.support import get_stats
 from tests.factories import InstitutionFactory, SignedMemorandumFactory
-
-from .conftest import get_stats, partner_of
+from tests.support import partner_of
 
 pytestmark = pytest.mark.django_db
+
+COUNTRIES = {"CN": "China", "DE": "Germany", "FR": "France", "KZ": "Kazakhstan"}
+AREAS = {"joint-bidding": "Joint bidding", "research": "Research", "teaching": "Teaching"}
 
 
 def statuses(**counts):
     return {status: counts.get(status, 0) for status in Status.values}
 
 
-def test_anonymous_visitors_count_public_memoranda_only(register):
-    assert get_stats() == {
-        "total": 2,
-        "by_status": statuses(active=1, expired=1),
+def figures(total=0, by_status=None, countries=(), areas=(), years=(), expiring=(0, 0)) -> dict:
+    """The statistics as the API answers them: the counts by country, area and year given as
+    (code or year, count) pairs in the answer's order, those expiring within 90 and 180 days
+    as a pair."""
+    return {
+        "total": total,
+        "by_status": statuses(**(by_status or {})),
         "by_country": [
-            {"country": "KZ", "name": "Kazakhstan", "count": 2},
-            {"country": "CN", "name": "China", "count": 1},
-            {"country": "DE", "name": "Germany", "count": 1},
+            {"country": code, "name": COUNTRIES[code], "count": count} for code, count in countries
         ],
-        "by_area": [
-            {"code": "teaching", "name": "Teaching", "count": 2},
-            {"code": "research", "name": "Research", "count": 1},
-        ],
-        "by_year": [{"year": 2019, "count": 1}, {"year": 2023, "count": 1}],
-        "expiring_within_90": 1,
-        "expiring_within_180": 1,
+        "by_area": [{"code": code, "name": AREAS[code], "count": count} for code, count in areas],
+        "by_year": [{"year": year, "count": count} for year, count in years],
+        "expiring_within_90": expiring[0],
+        "expiring_within_180": expiring[1],
     }
 
 
-def test_viewers_count_public_and_internal_memoranda(register, viewer):
-    assert get_stats(viewer) == {
-        "total": 4,
-        "by_status": statuses(active=2, expired=1, draft=1),
-        "by_country": [
-            {"country": "KZ", "name": "Kazakhstan", "count": 3},
-            {"country": "CN", "name": "China", "count": 2},
-            {"country": "DE", "name": "Germany", "count": 1},
-        ],
-        "by_area": [
-            {"code": "research", "name": "Research", "count": 2},
-            {"code": "teaching", "name": "Teaching", "count": 2},
-        ],
-        "by_year": [{"year": 2019, "count": 1}, {"year": 2023, "count": 2}],
-        "expiring_within_90": 1,
-        "expiring_within_180": 2,
-    }
+EVERYTHING = figures(
+    5,
+    {"active": 3, "expired": 1, "draft": 1},
+    # Two memoranda with a Chinese party: ordered by count, then by code.
+    [("CN", 3), ("KZ", 3), ("DE", 1), ("FR", 1)],
+    [("research", 2), ("teaching", 2), ("joint-bidding", 1)],
+    [(2019, 1), (2022, 1), (2023, 2)],
+    (1, 2),
+)
 
 
-@pytest.mark.parametrize("role", ["editor", "auditor"])
-def test_editors_and_auditors_count_everything(register, role, request):
-    user = request.getfixturevalue(role)
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        pytest.param(
+            None,
+            figures(
+                2,
+                {"active": 1, "expired": 1},
+                [("KZ", 2), ("CN", 1), ("DE", 1)],
+                [("teaching", 2), ("research", 1)],
+                [(2019, 1), (2023, 1)],
+                (1, 1),
+            ),
+            id="anonymous visitors count public memoranda only",
+        ),
+        pytest.param(
+            "viewer",
+            figures(
+                4,
+                {"active": 2, "expired": 1, "draft": 1},
+                [("KZ", 3), ("CN", 2), ("DE", 1)],
+                [("research", 2), ("teaching", 2)],
+                [(2019, 1), (2023, 2)],
+                (1, 2),
+            ),
+            id="viewers count public and internal memoranda",
+        ),
+        pytest.param("editor", EVERYTHING, id="editors count everything"),
+        pytest.param("auditor", EVERYTHING, id="auditors count everything"),
+    ],
+)
+def test_each_role_counts_only_the_memoranda_it_may_read(register, role, expected, request):
+    user = request.getfixturevalue(role) if role else None
 
-    assert get_stats(user) == {
-        "total": 5,
-        "by_status": statuses(active=3, expired=1, draft=1),
-        "by_country": [
-            # Two memoranda with a Chinese party: ordered by count, then by code.
-            {"country": "CN", "name": "China", "count": 3},
-            {"country": "KZ", "name": "Kazakhstan", "count": 3},
-            {"country": "DE", "name": "Germany", "count": 1},
-            {"country": "FR", "name": "France", "count": 1},
-        ],
-        "by_area": [
-            {"code": "research", "name": "Research", "count": 2},
-            {"code": "teaching", "name": "Teaching", "count": 2},
-            {"code": "joint-bidding", "name": "Joint bidding", "count": 1},
-        ],
-        "by_year": [
-            {"year": 2019, "count": 1},
-            {"year": 2022, "count": 1},
-            {"year": 2023, "count": 2},
-        ],
-        "expiring_within_90": 1,
-        "expiring_within_180": 2,
-    }
+    assert get_stats(user) == expected
 
 
 def test_a_partner_client_counts_only_its_own_agreements(register):
@@ -92,23 +92,14 @@ def test_a_partner_client_counts_only_its_own_agreements(register):
     # expired one (NU and TUM) is in the public register, but it is not SUSTech's agreement.
     stats = get_stats(partner_of(register.sustech))
 
-    assert stats == {
-        "total": 2,
-        "by_status": statuses(active=2),
-        "by_country": [
-            {"country": "CN", "name": "China", "count": 2},
-            {"country": "FR", "name": "France", "count": 1},
-            {"country": "KZ", "name": "Kazakhstan", "count": 1},
-        ],
-        "by_area": [
-            {"code": "joint-bidding", "name": "Joint bidding", "count": 1},
-            {"code": "research", "name": "Research", "count": 1},
-            {"code": "teaching", "name": "Teaching", "count": 1},
-        ],
-        "by_year": [{"year": 2022, "count": 1}, {"year": 2023, "count": 1}],
-        "expiring_within_90": 1,
-        "expiring_within_180": 1,
-    }
+    assert stats == figures(
+        2,
+        {"active": 2},
+        [("CN", 2), ("FR", 1), ("KZ", 1)],
+        [("joint-bidding", 1), ("research", 1), ("teaching", 1)],
+        [(2022, 1), (2023, 1)],
+        (1, 1),
+    )
 
 
 def test_a_partner_client_counts_its_internal_agreements_but_not_others(register):
@@ -124,15 +115,7 @@ def test_a_partner_client_counts_its_internal_agreements_but_not_others(register
 def test_a_partner_client_of_an_institution_without_agreements_counts_nothing(register):
     lonely = InstitutionFactory(name="University without agreements", country="JP")
 
-    assert get_stats(partner_of(lonely)) == {
-        "total": 0,
-        "by_status": statuses(),
-        "by_country": [],
-        "by_area": [],
-        "by_year": [],
-        "expiring_within_90": 0,
-        "expiring_within_180": 0,
-    }
+    assert get_stats(partner_of(lonely)) == figures()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +136,7 @@ def test_a_partner_client_of_an_institution_without_agreements_counts_nothing(re
         ({"country": "CN", "status": "active"}, 3),
     ],
 )
-def test_the_list_filters_narrow_the_statistics(register, editor, params, total):
+def test_the_list_filters_narrow_the_statistics(register, editor, api, params, total):
     params = {
         key: value.format(nu=register.nu.pk) if isinstance(value, str) else value
         for key, value in params.items()
@@ -162,9 +145,7 @@ def test_the_list_filters_narrow_the_statistics(register, editor, params, total)
 
     assert stats["total"] == total
     # The same filters give the same memoranda on the list.
-    client = APIClient()
-    client.force_authenticate(editor)
-    assert client.get("/api/v1/memoranda/", params).json()["count"] == total
+    assert api.get("/api/v1/memoranda/", params).json()["count"] == total
 
 
 def test_filters_cannot_reveal_what_the_caller_may_not_read(register, viewer):
@@ -184,11 +165,8 @@ def test_a_filtered_status_count_keeps_every_status(register, editor):
     ]
 
 
-def test_an_invalid_filter_is_a_400_naming_it(register, editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-
-    response = client.get("/api/v1/stats/", {"country": "XX", "status": "sleeping"})
+def test_an_invalid_filter_is_a_400_naming_it(register, api):
+    response = api.get("/api/v1/stats/", {"country": "XX", "status": "sleeping"})
 
     assert response.status_code == 400
     assert {"country", "status"} <= set(response.json())
@@ -223,15 +201,7 @@ def test_expiry_windows_count_active_memoranda_from_today_to_the_horizon(db):
 
 
 def test_an_empty_register_counts_zero_everywhere(db):
-    assert get_stats() == {
-        "total": 0,
-        "by_status": statuses(),
-        "by_country": [],
-        "by_area": [],
-        "by_year": [],
-        "expiring_within_90": 0,
-        "expiring_within_180": 0,
-    }
+    assert get_stats() == figures()
 
 
 def test_the_schema_documents_the_filters_and_the_response():

@@ -36,32 +36,27 @@ def test_terminated_stays_terminated_even_within_its_dates():
     assert_status(memorandum, "terminated")
 
 
-@pytest.mark.parametrize(
-    ("effective_from", "expected"),
-    [
-        (TODAY + DAY, "pending"),
-        (TODAY, "active"),
-        (TODAY - DAY, "active"),
-    ],
-)
-def test_pending_until_the_effective_day(effective_from, expected):
-    memorandum = SignedMemorandumFactory(signed_on=TODAY - 30 * DAY, effective_from=effective_from)
-
-    assert_status(memorandum, expected)
+EFFECTIVE = {"signed_on": TODAY - 30 * DAY}
+EXPIRING = {"signed_on": TODAY - 365 * DAY}
 
 
 @pytest.mark.parametrize(
-    ("expires_on", "expected"),
+    ("dates", "expected"),
     [
-        (TODAY + DAY, "active"),
-        (TODAY, "active"),
-        (TODAY - DAY, "expired"),
+        pytest.param(
+            EFFECTIVE | {"effective_from": TODAY + DAY}, "pending", id="effective tomorrow"
+        ),
+        pytest.param(EFFECTIVE | {"effective_from": TODAY}, "active", id="effective today"),
+        pytest.param(
+            EFFECTIVE | {"effective_from": TODAY - DAY}, "active", id="effective yesterday"
+        ),
+        pytest.param(EXPIRING | {"expires_on": TODAY + DAY}, "active", id="expires tomorrow"),
+        pytest.param(EXPIRING | {"expires_on": TODAY}, "active", id="expires today"),
+        pytest.param(EXPIRING | {"expires_on": TODAY - DAY}, "expired", id="expired yesterday"),
     ],
 )
-def test_in_force_through_the_expiry_day(expires_on, expected):
-    memorandum = SignedMemorandumFactory(signed_on=TODAY - 365 * DAY, expires_on=expires_on)
-
-    assert_status(memorandum, expected)
+def test_pending_until_the_effective_day_and_in_force_through_the_expiry_day(dates, expected):
+    assert_status(SignedMemorandumFactory(**dates), expected)
 
 
 def test_auto_renewing_memorandum_does_not_expire():

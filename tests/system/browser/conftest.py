@@ -20,7 +20,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from agreements.models import CooperationArea
-from tests.factories import InstitutionFactory, SignedMemorandumFactory, UserFactory
+from tests.factories import SignedMemorandumFactory, UserFactory
+from tests.support import five_institutions
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -129,11 +130,7 @@ def staff_editor(db):
 def agreements(db):
     """Four agreements: two public, one internal, one confidential (the only one with France)."""
     today = timezone.localdate()
-    nu = InstitutionFactory(name="Nazarbayev University", short_name="NU", country="KZ")
-    sustech = InstitutionFactory(name="SUSTech", short_name="SUSTech", country="CN")
-    ichei = InstitutionFactory(name="UNESCO-ICHEI", short_name="ICHEI", country="CN")
-    tum = InstitutionFactory(name="Technical University of Munich", short_name="TUM", country="DE")
-    sorbonne = InstitutionFactory(name="Sorbonne Université", short_name="SU", country="FR")
+    nu, sustech, ichei, tum, sorbonne = five_institutions().values()
     areas = {area.code: area for area in CooperationArea.objects.all()}
     rows = {
         "online": ("Trilateral memorandum on online education", [nu, sustech], "public",

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import PersonFactory, SignatoryFactory
+from tests.factories import SignatoryFactory
 
 from .conftest import sign_in
 
@@ -26,13 +26,10 @@ def test_search_the_register_and_open_a_memorandum(new_page, agreements, screens
     party = munich.parties.get(institution__short_name="TUM")
     SignatoryFactory(
         party=party,
-        person=PersonFactory(
-            honorific="Prof.",
-            full_name="Anna Becker",
-            institution=party.institution,
-            email="anna.becker@example.org",
-            phone="+49 89 000000",
-        ),
+        person__honorific="Prof.",
+        person__full_name="Anna Becker",
+        person__email="anna.becker@example.org",
+        person__phone="+49 89 000000",
         position_at_signing="Vice President International",
     )
     page = new_page()

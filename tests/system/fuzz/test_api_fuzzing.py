@@ -84,7 +84,6 @@ def credentials(db, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_CLASSES": [],
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     nu = InstitutionFactory(name="Nazarbayev University", short_name="NU")
     other = InstitutionFactory(name="Other University", short_name="OU", country="CN")
     for visibility in Memorandum.Visibility.values:

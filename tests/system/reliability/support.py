@@ -29,6 +29,7 @@ from tests.system.production.support import (
     production_environment,
     wait_until_listening,
 )
+from tests.system.production.support import manage as run_manage
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -129,14 +130,8 @@ def server_environment(database_url, tmp_path, **overrides):
 
 
 def manage(*args, env, timeout=1800):
-    completed = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """`manage.py args` run with `env`: what it printed, once it has succeeded."""
+    completed = run_manage(*args, env=env, check=False, timeout=timeout)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
 
@@ -178,6 +173,24 @@ def prepare_database(postgres: ThrowawayPostgres, *, memoranda: int, clients: in
         "institutions": institutions,
         "seeded_in": seeded_in,
     }
+
+
+@contextlib.contextmanager
+def served_registry(tmp_path, *, memoranda: int, clients: int, workers: int = 3):
+    """The registry under gunicorn on a throwaway PostgreSQL seeded with `memoranda` and a
+    token for each of the `clients`: (postgres, server, data from `prepare_database`). Both
+    are stopped, and the database removed, afterwards."""
+    postgres = ThrowawayPostgres().init().start()
+    server = None
+    try:
+        env = server_environment(postgres.url(), tmp_path)
+        data = prepare_database(postgres, memoranda=memoranda, clients=clients, env=env)
+        server = Gunicorn(env, tmp_path, workers=workers)
+        yield postgres, server, data
+    finally:
+        if server is not None:
+            server.stop()
+        postgres.remove()
 
 
 class Gunicorn:

@@ -16,15 +16,7 @@ from collections import Counter
 import pytest
 
 from registry.unavailable import MESSAGE
-from tests.system.reliability.support import (
-    Gunicorn,
-    ThrowawayPostgres,
-    missing_writes,
-    prepare_database,
-    run_load,
-    server_environment,
-    write_report,
-)
+from tests.system.reliability.support import missing_writes, run_load, served_registry, write_report
 
 pytestmark = pytest.mark.load
 
@@ -36,13 +28,9 @@ RECOVERY_SECONDS = 5  # after the database is back, every request must succeed a
 
 
 def test_a_database_restart_mid_load_fails_cleanly_recovers_and_loses_nothing(tmp_path):
-    postgres = ThrowawayPostgres().init().start()
-    server = None
     timeline = {}
-    try:
-        env = server_environment(postgres.url(), tmp_path)
-        data = prepare_database(postgres, memoranda=MEMORANDA, clients=CLIENTS, env=env)
-        server = Gunicorn(env, tmp_path)
+    with served_registry(tmp_path, memoranda=MEMORANDA, clients=CLIENTS) as served:
+        postgres, server, data = served
 
         def crash_and_restart(report):
             time.sleep(SECONDS / 3)
@@ -87,7 +75,3 @@ def test_a_database_restart_mid_load_fails_cleanly_recovers_and_loses_nothing(tm
         assert missing_writes(postgres, report) == {"creates": [], "updates": []}
         log = (tmp_path / "gunicorn.log").read_text()
         assert "WORKER TIMEOUT" not in log
-    finally:
-        if server is not None:
-            server.stop()
-        postgres.remove()

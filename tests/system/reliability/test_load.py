@@ -10,15 +10,7 @@ import os
 
 import pytest
 
-from tests.system.reliability.support import (
-    Gunicorn,
-    ThrowawayPostgres,
-    missing_writes,
-    prepare_database,
-    run_load,
-    server_environment,
-    write_report,
-)
+from tests.system.reliability.support import missing_writes, run_load, served_registry, write_report
 
 pytestmark = pytest.mark.load
 
@@ -28,13 +20,9 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 
 
 def test_the_api_serves_a_mixed_load_without_errors_or_lost_writes(tmp_path):
-    postgres = ThrowawayPostgres().init().start()
-    server = None
-    try:
-        env = server_environment(postgres.url(), tmp_path)
-        data = prepare_database(postgres, memoranda=MEMORANDA, clients=CLIENTS, env=env)
-        server = Gunicorn(env, tmp_path, workers=int(os.environ.get("LOAD_WORKERS", "4")))
-
+    workers = int(os.environ.get("LOAD_WORKERS", "4"))
+    with served_registry(tmp_path, memoranda=MEMORANDA, clients=CLIENTS, workers=workers) as served:
+        postgres, server, data = served
         report = run_load(server.port, data, clients=CLIENTS, seconds=SECONDS)
 
         summary = {
@@ -48,7 +36,3 @@ def test_the_api_serves_a_mixed_load_without_errors_or_lost_writes(tmp_path):
         assert not failures, [(r.kind, r.status, r.error, r.body[:200]) for r in failures[:10]]
         assert report.created and report.updated
         assert missing_writes(postgres, report) == {"creates": [], "updates": []}
-    finally:
-        if server is not None:
-            server.stop()
-        postgres.remove()
