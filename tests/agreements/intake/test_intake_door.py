@@ -11,7 +11,7 @@ from agreements.demo import load_demo_directory
 from agreements.intake.services import intake_draft_create
 from agreements.models import Memorandum
 from partners.models import Institution
-from tests.agreements.admin.test_one_door import memorandum_rows, new_entries
+from tests.agreements.support import assert_created_alike
 from tests.factories import InstitutionFactory, UserFactory
 
 from .announcements import ANNOUNCEMENTS
@@ -73,17 +73,7 @@ def test_a_draft_from_the_intake_page_leaves_what_the_api_leaves(client):
     assert created.status_code == 201, created.json()
     through_api = Memorandum.objects.get(pk=created.json()["id"])
 
-    assert memorandum_rows(through_intake) == memorandum_rows(through_api)
-    intake_own, intake_parts = new_entries(through_intake)
-    api_own, api_parts = new_entries(through_api)
-    assert len(intake_own) == len(api_own) == 1
-    assert intake_own[0]["user"] == api_own[0]["user"] == "office"
-    intake_changes, api_changes = (
-        {name: change for name, change in entry["changes"].items() if name != "reference"}
-        for entry in (intake_own[0], api_own[0])
-    )
-    assert intake_changes == api_changes
-    assert intake_parts == api_parts
+    assert_created_alike(through_intake, through_api, user="office")
 
 
 def test_a_refused_draft_leaves_no_new_institution_behind():
