@@ -19,8 +19,8 @@ from agreements.models import Acknowledgement, Memorandum, Party, Signatory
 from agreements.selectors import can_read_internal_notes
 from partners.selectors import can_read_contact_details
 
-# The memorandum's own columns, in the order of the response.
-OWN_FIELDS = [
+# A memorandum's representation, in the order of its keys; the serializer declares the same.
+MEMORANDUM_FIELDS = [
     "id",
     "reference",
     "title",
@@ -36,8 +36,28 @@ OWN_FIELDS = [
     "renewal_notice_days",
     "supersedes",
     "visibility",
+    "parties",
+    "signatories",
+    "cooperation_areas",
+    "sdgs",
+    "tags",
+    "source_url",
+    "owner_unit",
+    "owner_email",
+    "internal_notes",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+    "fingerprint",
+    "acknowledgements",
 ]
-LATER_FIELDS = ["source_url", "owner_unit", "owner_email", "internal_notes", "created_at"]
+# The memorandum's own columns before its parts, and those after them read as they are.
+OWN_FIELDS = MEMORANDUM_FIELDS[: MEMORANDUM_FIELDS.index("parties")]
+LATER_FIELDS = MEMORANDUM_FIELDS[
+    MEMORANDUM_FIELDS.index("source_url") : MEMORANDUM_FIELDS.index("created_by")
+]
 DATES = ("signed_on", "effective_from", "expires_on")
 DATETIME = serializers.DateTimeField()
 

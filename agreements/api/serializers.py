@@ -8,7 +8,7 @@ from agreements.acknowledgements.api import (
     AcknowledgementStateSerializer,
     acknowledgement_states_data,
 )
-from agreements.api.rows import redact
+from agreements.api.rows import MEMORANDUM_FIELDS, redact
 from agreements.fingerprint import fingerprint
 from agreements.models import (
     Commitment,
@@ -118,39 +118,7 @@ class MemorandumSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Memorandum
-        fields = [
-            "id",
-            "reference",
-            "title",
-            "kind",
-            "stage",
-            "status",
-            "summary",
-            "signed_on",
-            "signed_at",
-            "effective_from",
-            "expires_on",
-            "auto_renew",
-            "renewal_notice_days",
-            "supersedes",
-            "visibility",
-            "parties",
-            "signatories",
-            "cooperation_areas",
-            "sdgs",
-            "tags",
-            "source_url",
-            "owner_unit",
-            "owner_email",
-            "internal_notes",
-            "created_at",
-            "created_by",
-            "updated_at",
-            "updated_by",
-            "version",
-            "fingerprint",
-            "acknowledgements",
-        ]
+        fields = MEMORANDUM_FIELDS
         extra_kwargs = {"reference": {"required": False, "validators": []}}
 
     def get_fingerprint(self, memorandum) -> str | None:
