@@ -1,12 +1,11 @@
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from agreements.filters import InstitutionFilterSet
+from agreements.filters import InstitutionFilterSet, PersonFilterSet
 from agreements.interchange import jsonld as interchange
 from agreements.selectors import institution_list, person_list
 from partners import services
 from partners.api.serializers import InstitutionSerializer, PersonSerializer
-from partners.filters import PersonFilterSet
 from registry import roles
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 
@@ -36,14 +35,17 @@ class InstitutionViewSet(JSONLDMixin, viewsets.ModelViewSet):
         return Response({"@context": interchange.SCHEMA_ORG, **document})
 
     def perform_create(self, serializer):
-        serializer.instance = services.institution_create(
+        institution = services.institution_create(
             actor=self.request.user, **serializer.validated_data
         )
+        # Read back through the gate, which says whether the parent may be shown.
+        serializer.instance = self.get_queryset().get(pk=institution.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.institution_update(
+        services.institution_update(
             institution=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
         services.institution_delete(institution=instance, actor=self.request.user)
@@ -58,14 +60,15 @@ class PersonViewSet(viewsets.ModelViewSet):
         return person_list(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.person_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        person = services.person_create(actor=self.request.user, **serializer.validated_data)
+        # Read back through the gate, which says whether the institution may be shown.
+        serializer.instance = self.get_queryset().get(pk=person.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.person_update(
+        services.person_update(
             person=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
         services.person_delete(person=instance, actor=self.request.user)
