@@ -1,7 +1,9 @@
+import contextlib
 import datetime
 import logging
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -34,6 +36,7 @@ from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+from registry.validation import item_fields
 
 from .serializers import (
     AcknowledgementRequestSerializer,
@@ -399,6 +402,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
         return response
 
 
+@contextlib.contextmanager
+def refusal_on_commitment_fields():
+    """The services name a refused commitment as an item of its memorandum's `commitments`;
+    this endpoint writes one commitment, so the refusal names the commitment's own field."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise item_fields(error, "commitments") from None
+
+
 class CommitmentViewSet(viewsets.ModelViewSet):
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilterSet
@@ -409,14 +422,18 @@ class CommitmentViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.commitment_create(
-            memorandum=data.pop("memorandum"), actor=self.request.user, **data
-        )
+        with refusal_on_commitment_fields():
+            serializer.instance = services.commitment_create(
+                memorandum=data.pop("memorandum"), actor=self.request.user, **data
+            )
 
     def perform_update(self, serializer):
-        serializer.instance = services.commitment_update(
-            commitment=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
+        with refusal_on_commitment_fields():
+            serializer.instance = services.commitment_update(
+                commitment=serializer.instance,
+                actor=self.request.user,
+                **serializer.validated_data,
+            )
 
     def perform_destroy(self, instance):
         services.commitment_delete(commitment=instance, actor=self.request.user)
