@@ -392,3 +392,43 @@ def person_list(user) -> QuerySet:
         .select_related("institution")
     )
 
+
+# Any model's gate, for pages that show related objects of many kinds (the admin).
+
+
+def _parts_of_visible_memoranda(model):
+    return lambda user: restrict_to_visible_memoranda(user, model.objects.all())
+
+
+def _staff_accounts(user) -> QuerySet:
+    users = get_user_model().objects.all()
+    return users if can_read_staff_names(user) else users.none()
+
+
+# model → (its gate, whether a user reads all of it): the gate need not be asked then.
+GATES = {
+    Memorandum: (memorandum_visible_to, roles.reads_everything),
+    Party: (_parts_of_visible_memoranda(Party), roles.reads_everything),
+    Signatory: (_parts_of_visible_memoranda(Signatory), roles.reads_everything),
+    Acknowledgement: (_parts_of_visible_memoranda(Acknowledgement), roles.reads_everything),
+    Commitment: (commitment_visible_to, roles.reads_everything),
+    Document: (document_visible_to, roles.reads_everything),
+    Institution: (institution_visible_to, _sees_whole_directory),
+    Person: (person_visible_to, _sees_whole_directory),
+    get_user_model(): (_staff_accounts, can_read_staff_names),
+}
+
+
+def reads_all_of(user, model) -> bool:
+    """Whether `user` may read every row of `model`. A model without a gate here (cooperation
+    areas, SDGs, tags; groups and the like, whose pages only administrators open) is read by
+    whoever reaches the page that shows it."""
+    gate = GATES.get(model)
+    return gate is None or gate[1](user)
+
+
+def visible_rows(user, model) -> QuerySet:
+    """The rows of `model` that `user` may read, through the model's gate."""
+    if reads_all_of(user, model):
+        return model._default_manager.all()
+    return GATES[model][0](user)
