@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from agreements.selectors import institutions_with_active_agreements
+from agreements.selectors import institution_visible_to, institutions_with_active_agreements
+from partners.filters import PersonFilterSet as DirectoryPersonFilterSet
 from partners.models import Institution, InstitutionAlias, Person
 from registry.caching import remembered
 from registry.filters import (
@@ -192,3 +193,14 @@ class InstitutionFilterSet(django_filters.FilterSet):
     def filter_has_active_agreements(self, queryset, name, value):
         active = institutions_with_active_agreements(self.request.user)
         return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
+
+
+class PersonFilterSet(DirectoryPersonFilterSet):
+    """People by the institution they belong to, among those the reader may see: an institution
+    hidden from the reader finds no one, so the filter cannot tell who belongs to it."""
+
+    institution = IntegerListFilter(method="filter_institution", label="Institution ids")
+
+    def filter_institution(self, queryset, name, value):
+        visible = institution_visible_to(self.request.user).filter(pk__in=value)
+        return queryset.filter(institution__in=visible.values("pk"))

@@ -114,6 +114,20 @@ def restrict_to_visible_memoranda(user, queryset: QuerySet, field: str = "memora
     return queryset.filter(**{f"{field}__in": Memorandum.objects.filter(allowed).values("pk")})
 
 
+def is_registry_staff(user) -> bool:
+    """The institution's own staff: the registry's groups or a staff account, never anonymous
+    visitors nor partner clients (a user linked to a partner institution reads for it)."""
+    if roles.reads_everything(user):
+        return True
+    return (roles.is_viewer(user) or user.is_staff) and partner_institution_id(user) is None
+
+
+def can_read_staff_names(user) -> bool:
+    """Who created, changed or uploaded a record (`created_by`, `updated_by`, `uploaded_by`)
+    is the staff's business."""
+    return is_registry_staff(user)
+
+
 def can_read_internal_notes(user) -> bool:
     """Internal notes are for the institution's own staff: never anonymous or partner clients."""
     return roles.reads_everything(user) or (
@@ -135,10 +149,17 @@ def commitment_visible_to(user) -> QuerySet:
 
 
 def document_visible_to(user) -> QuerySet:
-    """Documents of memoranda the user may read; anonymous visitors see none."""
-    if not user.is_authenticated:
+    """The one gate for documents, wherever they are listed or downloaded: staff read those of
+    the memoranda they may read; a partner client only those of memoranda its own institution
+    is a party of (not those of every public one); anyone else none."""
+    if is_registry_staff(user):
+        return restrict_to_visible_memoranda(user, Document.objects.all())
+    own = partner_institution_id(user)
+    if own is None:
         return Document.objects.none()
-    return restrict_to_visible_memoranda(user, Document.objects.all())
+    return Document.objects.filter(
+        Exists(Party.objects.filter(memorandum=OuterRef("memorandum_id"), institution_id=own))
+    )
 
 
 # Choices of the pages' filter forms. The querysets they take are visible to the reader
@@ -343,11 +364,71 @@ def person_visible_to(user) -> QuerySet:
     return Person.objects.filter(pk__in=signatories.values("person_id"))
 
 
+def _readable(user, gate, field: str):
+    """Whether the row that `field` refers to passes `gate` for `user`, as an annotation: the
+    list shows a related object (even its id) only to whoever may read it."""
+    if _sees_whole_directory(user):
+        return Value(True)
+    return Exists(gate(user).filter(pk=OuterRef(field)))
+
+
 def institution_list(user) -> QuerySet:
-    return institution_visible_to(user).prefetch_related(
-        Prefetch("aliases", queryset=InstitutionAlias.objects.order_by("name", "id"))
+    """Visible institutions with their aliases, each with `parent_visible`."""
+    return (
+        institution_visible_to(user)
+        .annotate(parent_visible=_readable(user, institution_visible_to, "parent_id"))
+        .prefetch_related(
+            Prefetch("aliases", queryset=InstitutionAlias.objects.order_by("name", "id"))
+        )
     )
 
 
 def person_list(user) -> QuerySet:
-    return person_visible_to(user).select_related("institution")
+    """Visible people, each with `institution_visible`: the institution a person belongs to
+    now need not be one they signed for."""
+    return (
+        person_visible_to(user)
+        .annotate(institution_visible=_readable(user, institution_visible_to, "institution_id"))
+        .select_related("institution")
+    )
+
+
+# Any model's gate, for pages that show related objects of many kinds (the admin).
+
+
+def _parts_of_visible_memoranda(model):
+    return lambda user: restrict_to_visible_memoranda(user, model.objects.all())
+
+
+def _staff_accounts(user) -> QuerySet:
+    users = get_user_model().objects.all()
+    return users if can_read_staff_names(user) else users.none()
+
+
+# model → (its gate, whether a user reads all of it): the gate need not be asked then.
+GATES = {
+    Memorandum: (memorandum_visible_to, roles.reads_everything),
+    Party: (_parts_of_visible_memoranda(Party), roles.reads_everything),
+    Signatory: (_parts_of_visible_memoranda(Signatory), roles.reads_everything),
+    Acknowledgement: (_parts_of_visible_memoranda(Acknowledgement), roles.reads_everything),
+    Commitment: (commitment_visible_to, roles.reads_everything),
+    Document: (document_visible_to, roles.reads_everything),
+    Institution: (institution_visible_to, _sees_whole_directory),
+    Person: (person_visible_to, _sees_whole_directory),
+    get_user_model(): (_staff_accounts, can_read_staff_names),
+}
+
+
+def reads_all_of(user, model) -> bool:
+    """Whether `user` may read every row of `model`. A model without a gate here (cooperation
+    areas, SDGs, tags; groups and the like, whose pages only administrators open) is read by
+    whoever reaches the page that shows it."""
+    gate = GATES.get(model)
+    return gate is None or gate[1](user)
+
+
+def visible_rows(user, model) -> QuerySet:
+    """The rows of `model` that `user` may read, through the model's gate."""
+    if reads_all_of(user, model):
+        return model._default_manager.all()
+    return GATES[model][0](user)

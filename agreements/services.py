@@ -1,11 +1,12 @@
 """Writes to memoranda. Each runs in one transaction: it succeeds whole or changes nothing."""
 
+import contextlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
@@ -15,6 +16,7 @@ from partners import services as partner_services
 from partners.models import Institution, Person
 from registry.history import attributed, history_user
 from registry.iteration import chunks
+from registry.validation import ItemError
 from registry.versioning import StaleVersion
 
 from .fingerprint import stored_fingerprint, terms_prefetches
@@ -140,29 +142,53 @@ def validate_terms(
     party_institutions: Sequence[Institution],
     signatory_institutions: Iterable[Institution] = (),
     commitment_institutions: Iterable[Institution | None] = (),
+    in_given_order: Collection[str] = ("parties", "signatories", "commitments"),
 ) -> None:
-    """The rules that span a memorandum and its parts, naming the field."""
-    errors: dict[str, list[str]] = {}
+    """The rules that span a memorandum and its parts, naming the field.
+
+    The part lists named in `in_given_order` are those the caller gave, in its order: a message
+    about one of their rows says which row and field (`ItemError`); the others (read from the
+    database, in its order) are named by their list alone.
+    """
+    errors: dict[str, list] = {}
+
+    def refuse(part: str, index: int, field: str, message: str) -> None:
+        messages = errors.setdefault(part, [])
+        if part in in_given_order:
+            messages.append(ItemError(message, index=index, field=field))
+        elif message not in messages:
+            messages.append(message)
+
     party_ids = [institution.pk for institution in party_institutions]
-    repeated = sorted({i.label for i in party_institutions if party_ids.count(i.pk) > 1})
-    if repeated:
-        errors.setdefault("parties", []).append(
-            f"Each institution is a party once; listed more than once: {', '.join(repeated)}."
-        )
+    for index, institution in enumerate(party_institutions):
+        if institution.pk in party_ids[:index]:
+            refuse(
+                "parties",
+                index,
+                "institution",
+                f"Each institution is a party once; listed more than once: {institution.label}.",
+            )
     if stage == Memorandum.Stage.SIGNED and len(set(party_ids)) < 2:
         errors.setdefault("parties", []).append(
             "A signed memorandum needs at least two distinct parties."
         )
-    for institution in signatory_institutions:
+    for index, institution in enumerate(signatory_institutions):
         if institution.pk not in party_ids:
-            errors.setdefault("signatories", []).append(
-                f"{institution.label} is not a party of this memorandum, so no one can sign for it."
+            refuse(
+                "signatories",
+                index,
+                "institution",
+                f"{institution.label} is not a party of this memorandum, so no one can sign "
+                "for it.",
             )
-    for institution in commitment_institutions:
+    for index, institution in enumerate(commitment_institutions):
         if institution is not None and institution.pk not in party_ids:
-            errors.setdefault("commitments", []).append(
+            refuse(
+                "commitments",
+                index,
+                "responsible_institution",
                 f"{institution.label} is not a party of this memorandum, so it cannot be "
-                "responsible for a commitment."
+                "responsible for a commitment.",
             )
     if errors:
         raise ValidationError(errors)
@@ -294,15 +320,16 @@ def _replace_parts(
             party = stored.pop(row["institution"].pk, None) or Party(memorandum=memorandum)
             _write_part(party, _defaults(Party) | {"order": order} | row, clean_exclude=None)
     if signatories is not None:
+        _check_signatories_once(signatories)
+        people = [row["person"].pk for row in signatories]
         stored = {s.person_id: s for s in Signatory.objects.filter(memorandum=memorandum)}
-        wanted = {signatory["person"].pk for signatory in signatories}
         for person_id, signatory in stored.items():
-            if person_id not in wanted:
+            if person_id not in people:
                 signatory.delete()
-        for row in signatories:
-            # A person listed twice is a second, new signatory, which the constraint refuses.
+        for index, row in enumerate(signatories):
             signatory = stored.pop(row["person"].pk, None) or Signatory(memorandum=memorandum)
-            _write_part(signatory, _defaults(Signatory) | row, clean_exclude=[])
+            with _refused_as_item("signatories", index):
+                _write_part(signatory, _defaults(Signatory) | row, clean_exclude=[])
     if commitments is not None:
         stored = {c.pk: c for c in Commitment.objects.filter(memorandum=memorandum)}
         named = [row["id"] for row in commitments if row.get("id") is not None]
@@ -313,24 +340,89 @@ def _replace_parts(
         for pk, commitment in stored.items():
             if pk not in named:
                 commitment.delete()
-        for row in commitments:
+        for index, row in enumerate(commitments):
             values = {name: value for name, value in row.items() if name != "id"}
             commitment = stored.get(row.get("id")) or Commitment(memorandum=memorandum)
-            _write_part(commitment, _defaults(Commitment) | values, clean_exclude=["memorandum"])
+            with _refused_as_item("commitments", index):
+                _write_part(
+                    commitment, _defaults(Commitment) | values, clean_exclude=["memorandum"]
+                )
 
 
-def _check_terms(memorandum: Memorandum) -> None:
-    # Read from the database: the parts the caller loaded with the memorandum may be replaced.
-    parties = Party.objects.filter(memorandum=memorandum).select_related("institution")
-    signatories = Signatory.objects.filter(memorandum=memorandum).select_related("institution")
-    commitments = Commitment.objects.filter(memorandum=memorandum).select_related(
-        "responsible_institution"
+def _check_signatories_once(signatories: Sequence[dict[str, Any]]) -> None:
+    """A person signs a memorandum once: a repeated one is named on its row, before the
+    database's constraint refuses it."""
+    people = [row["person"].pk for row in signatories]
+    repeated = [
+        ItemError(
+            f"Each person signs once; listed more than once: {row['person']}.",
+            index=index,
+            field="person",
+        )
+        for index, row in enumerate(signatories)
+        if row["person"].pk in people[:index]
+    ]
+    if repeated:
+        raise ValidationError({"signatories": repeated})
+
+
+def _item_refusal(list_name: str, index: int, error: ValidationError) -> ValidationError:
+    """A part's own refusal (its `full_clean`) as a refusal of that item of the memorandum's
+    list, so that it is shown on the row it is about."""
+    named = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    return ValidationError(
+        {
+            list_name: [
+                ItemError(message, index=index, field=None if field == NON_FIELD_ERRORS else field)
+                for field, messages in named.items()
+                for message in messages
+            ]
+        }
     )
+
+
+@contextlib.contextmanager
+def _refused_as_item(list_name: str, index: int):
+    try:
+        yield
+    except ValidationError as error:
+        raise _item_refusal(list_name, index, error) from error
+
+
+def _check_terms(
+    memorandum: Memorandum,
+    *,
+    signatories: Sequence[dict[str, Any]] | None = None,
+    commitments: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """The rules over the memorandum as stored now, its parties read from the database. The
+    signatories and commitments the caller gave (just stored) are checked in its order, so
+    that a refusal names its row; the others as the database lists them."""
+    parties = Party.objects.filter(memorandum=memorandum).select_related("institution")
+    given = set()
+    if signatories is None:
+        stored_signatories = Signatory.objects.filter(memorandum=memorandum)
+        signatory_institutions = [
+            signatory.institution for signatory in stored_signatories.select_related("institution")
+        ]
+    else:
+        given.add("signatories")
+        signatory_institutions = [row["institution"] for row in signatories]
+    if commitments is None:
+        stored_commitments = Commitment.objects.filter(memorandum=memorandum)
+        commitment_institutions = [
+            commitment.responsible_institution
+            for commitment in stored_commitments.select_related("responsible_institution")
+        ]
+    else:
+        given.add("commitments")
+        commitment_institutions = [row.get("responsible_institution") for row in commitments]
     validate_terms(
         stage=memorandum.stage,
         party_institutions=[party.institution for party in parties],
-        signatory_institutions=[signatory.institution for signatory in signatories],
-        commitment_institutions=[c.responsible_institution for c in commitments],
+        signatory_institutions=signatory_institutions,
+        commitment_institutions=commitment_institutions,
+        in_given_order=given,
     )
 
 
@@ -408,7 +500,7 @@ def memorandum_update(
         tags=tags,
     )
     _replace_parts(memorandum, parties=parties, signatories=signatories, commitments=commitments)
-    _check_terms(memorandum)
+    _check_terms(memorandum, signatories=signatories, commitments=commitments)
     memorandum_derived_data_refresh(memoranda=[memorandum])
     return memorandum
 
@@ -920,14 +1012,18 @@ def _inserter(model: type[models.Model], *, with_history: bool) -> Callable[[lis
 def _insert_for_rows(
     model: type[models.Model],
     instances: list[models.Model],
-    owners: list[int],
+    owners: list[tuple[int, int]],
     refused: dict[int, ValidationError],
+    *,
+    list_name: str,
 ) -> None:
-    """Insert instances, each with its history entry; `owners[i]` is the row that
-    `instances[i]` belongs to, refused with its problem if the database refuses it."""
+    """Insert parts, each with its history entry; `owners[i]` is the row that `instances[i]`
+    belongs to and its place in that row's `list_name`, the row refused with its problem (on
+    that item) if the database refuses it."""
     _, refusals = _written(instances, _inserter(model, with_history=True))
     for position, error in refusals.items():
-        refused.setdefault(owners[position], error)
+        row, index = owners[position]
+        refused.setdefault(row, _item_refusal(list_name, index, error))
 
 
 def _people_save(rows: list[dict[str, Any]], refused: dict[int, ValidationError]) -> list[Person]:
@@ -1251,6 +1347,12 @@ def _parts_write(
             continue
         parts, owners = [], []
         for index, memorandum in given.items():
+            if model is Signatory:
+                try:
+                    _check_signatories_once(rows[index][name])
+                except ValidationError as error:
+                    refused.setdefault(index, error)
+                    continue
             for order, values in enumerate(rows[index][name]):
                 if model is Party:
                     values = {"order": order, **values}
@@ -1259,11 +1361,11 @@ def _parts_write(
                     try:
                         _clean(part, exclude=checked_except)
                     except ValidationError as error:
-                        refused.setdefault(index, error)
+                        refused.setdefault(index, _item_refusal(name, order, error))
                         continue
                 parts.append(part)
-                owners.append(index)
-        _insert_for_rows(model, parts, owners, refused)
+                owners.append((index, order))
+        _insert_for_rows(model, parts, owners, refused, list_name=name)
 
 
 def _terms_check(memoranda: dict[int, Memorandum], refused: dict[int, ValidationError]) -> None:
@@ -1292,6 +1394,7 @@ def _terms_check(memoranda: dict[int, Memorandum], refused: dict[int, Validation
                     party_institutions=parties.get(memorandum.pk, []),
                     signatory_institutions=signing.get(memorandum.pk, []),
                     commitment_institutions=responsible.get(memorandum.pk, []),
+                    in_given_order=(),
                 )
             except ValidationError as error:
                 refused.setdefault(index, error)

@@ -1,5 +1,6 @@
 """The directory in the admin: institutions with their aliases and people, people, partner links
-and API tokens, each saved and deleted through `partners.services`."""
+and API tokens, each saved and deleted through `partners.services`. Which institutions and
+people a reader may see depends on the agreements: `agreements.admin` registers their pages."""
 
 from django import forms
 from django.contrib import admin
@@ -100,8 +101,10 @@ class InstitutionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         institution_delete(institution=obj, actor=request.user)
 
 
-@admin.register(Person)
 class PersonAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """The directory's view of a person; `agreements` registers it, showing only the people
+    and institutions the reader may see."""
+
     list_display = ["full_name", "honorific", "position", "institution", "email"]
     list_select_related = ["institution"]
     search_fields = ["full_name", "email", "institution__name", "institution__short_name"]

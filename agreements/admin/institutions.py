@@ -1,5 +1,6 @@
-"""Institutions as the register sees them: the agreements each is party to (those the reader
-may see), how many, and merging duplicates with everything that refers to them."""
+"""Institutions as the register sees them: those the reader may see, the agreements each is
+party to (those the reader may see), how many, and merging duplicates with everything that
+refers to them."""
 
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -9,11 +10,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
 from agreements.models import Party
-from agreements.selectors import memorandum_visible_to
+from agreements.selectors import (
+    institution_visible_to,
+    memorandum_visible_to,
+    person_visible_to,
+    reads_all_of,
+)
 from agreements.services import institution_merge
-from partners.admin import InstitutionAdmin
-from partners.models import Institution
+from partners.admin import InstitutionAdmin, PersonInline
+from partners.models import Institution, Person
 from registry.service_admin import ReadOnlyAdminMixin
 
 
@@ -48,10 +55,26 @@ class PartyOfInstitutionInline(ReadOnlyAdminMixin, admin.TabularInline):
         return party.memorandum.signed_on
 
 
+class ReadablePersonInline(ReadableRelationsInlineMixin, PersonInline):
+    """The institution's people that the reader may see."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if reads_all_of(request.user, Person):
+            return queryset
+        return queryset.filter(pk__in=person_visible_to(request.user).values("pk"))
+
+
 @admin.register(Institution)
-class InstitutionWithAgreementsAdmin(InstitutionAdmin):
+class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
     list_display = [*InstitutionAdmin.list_display, "agreement_count"]
-    inlines = [*InstitutionAdmin.inlines, PartyOfInstitutionInline]
+    inlines = [
+        *(
+            ReadablePersonInline if inline is PersonInline else inline
+            for inline in InstitutionAdmin.inlines
+        ),
+        PartyOfInstitutionInline,
+    ]
     actions = ["merge_institutions"]
 
     @admin.action(description="Merge selected institutions into one", permissions=["delete"])
@@ -93,12 +116,14 @@ class InstitutionWithAgreementsAdmin(InstitutionAdmin):
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
+        institutions = super().get_queryset(request)
+        if not reads_all_of(request.user, Institution):
+            # Also what the autocomplete of every institution field offers.
+            institutions = institutions.filter(
+                pk__in=institution_visible_to(request.user).values("pk")
             )
+        return institutions.annotate(
+            agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
         )
 
     @admin.display(description="agreements", ordering="agreement_count")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from agreements.acknowledgements.states import acknowledgement_states
+from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
 from agreements.exports.admin import ExportAdminMixin
 from agreements.fingerprint import fingerprint
 from agreements.importing.admin import ImportAdminMixin
@@ -30,6 +31,7 @@ from agreements.models import (
 )
 from agreements.querysets import Status
 from agreements.selectors import (
+    document_visible_to,
     memorandum_history,
     memorandum_visible_to,
     party_countries,
@@ -184,7 +186,7 @@ class DocumentFormSet(PartFormSet):
         )
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ReadableRelationsInlineMixin, admin.TabularInline):
     model = Party
     formset = PartFormSet
     autocomplete_fields = ["institution"]
@@ -192,7 +194,7 @@ class PartyInline(admin.TabularInline):
     extra = 0
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(ReadableRelationsInlineMixin, admin.TabularInline):
     model = Signatory
     formset = PartFormSet
     autocomplete_fields = ["person", "institution"]
@@ -200,7 +202,7 @@ class SignatoryInline(admin.TabularInline):
     extra = 0
 
 
-class CommitmentInline(admin.StackedInline):
+class CommitmentInline(ReadableRelationsInlineMixin, admin.StackedInline):
     model = Commitment
     formset = CommitmentFormSet
     autocomplete_fields = ["responsible_institution"]
@@ -232,13 +234,18 @@ class DocumentForm(forms.ModelForm):
         return upload
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ReadableRelationsInlineMixin, admin.TabularInline):
     model = Document
     form = DocumentForm
     formset = DocumentFormSet
     fields = ["title", "kind", "file", "language", "size", "sha256", "uploaded_at", "uploaded_by"]
     readonly_fields = ["size", "sha256", "uploaded_at", "uploaded_by"]
     extra = 0
+
+    def get_queryset(self, request):
+        # The documents' own gate: a partner client's account reads only its own institution's.
+        visible = document_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
 
 
 STALE_VERSION = (
@@ -325,7 +332,13 @@ class MemorandumForm(forms.ModelForm):
 
 
 @admin.register(Memorandum)
-class MemorandumAdmin(IntakeAdminMixin, ImportAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+class MemorandumAdmin(
+    ReadableRelationsMixin,
+    IntakeAdminMixin,
+    ImportAdminMixin,
+    ExportAdminMixin,
+    admin.ModelAdmin,
+):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = MemorandumForm
     inlines = [PartyInline, SignatoryInline, CommitmentInline, DocumentInline]

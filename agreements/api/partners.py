@@ -1,12 +1,11 @@
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from agreements.filters import InstitutionFilterSet
+from agreements.filters import InstitutionFilterSet, PersonFilterSet
 from agreements.interchange import jsonld as interchange
 from agreements.selectors import institution_list, person_list
 from partners import services
 from partners.api.serializers import InstitutionSerializer, PersonSerializer
-from partners.filters import PersonFilterSet
 from registry import roles
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.writes import ServiceWrites, ServiceWritesMixin

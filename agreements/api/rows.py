@@ -16,7 +16,7 @@ from rest_framework import serializers
 from agreements.acknowledgements.api import ACKNOWLEDGEMENT_STATE
 from agreements.acknowledgements.states import party_states
 from agreements.models import Acknowledgement, Memorandum, Party, Signatory
-from agreements.selectors import can_read_internal_notes
+from agreements.selectors import can_read_internal_notes, can_read_staff_names
 from partners.selectors import can_read_contact_details
 
 # A memorandum's representation, in the order of its keys; the serializer declares the same.
@@ -72,11 +72,14 @@ def _datetime(value):
 
 def redact(data: dict[str, Any], user, *, supersedes_visible: bool) -> dict[str, Any]:
     """Leave out of a memorandum's representation what `user` may not read: internal notes,
-    the owner's email, and the memorandum it supersedes when that one is hidden from them."""
+    the owner's email, the staff's user names, and the memorandum it supersedes when that one
+    is hidden from them."""
     if user is None or not can_read_internal_notes(user):
         data.pop("internal_notes")
     if user is None or not can_read_contact_details(user):
         data.pop("owner_email")
+    if user is None or not can_read_staff_names(user):
+        data["created_by"] = data["updated_by"] = None
     if not supersedes_visible:
         data["supersedes"] = None
     return data

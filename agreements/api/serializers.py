@@ -19,6 +19,7 @@ from agreements.models import (
     Signatory,
 )
 from agreements.querysets import Status
+from agreements.selectors import can_read_staff_names
 from partners.models import Institution, Person
 
 
@@ -105,10 +106,18 @@ class MemorandumSerializer(serializers.ModelSerializer):
         "or anonymous visitors).",
     )
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who created it: the user name, for the registry's staff only (null for "
+        "anyone else).",
     )
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who changed it last: the user name, for the registry's staff only (null for "
+        "anyone else).",
     )
     fingerprint = serializers.SerializerMethodField(
         help_text="sha256 of the canonical terms of a signed memorandum (agreements/fingerprint.py"
@@ -176,7 +185,11 @@ class CooperationAreaSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     uploaded_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who uploaded it: the user name, for the registry's staff only (null for "
+        "anyone else).",
     )
 
     class Meta:
@@ -208,6 +221,13 @@ class DocumentSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict["file"]) from None
         return upload
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not can_read_staff_names(request.user):
+            data["uploaded_by"] = None
+        return data
 
     @extend_schema_field(serializers.URLField)
     def get_download_url(self, document) -> str:

@@ -1,7 +1,9 @@
+import contextlib
 import datetime
 import logging
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +37,7 @@ from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 from registry.api.writes import ServiceWrites, ServiceWritesMixin
+from registry.validation import item_fields
 
 from .rows import memorandum_rows, memorandum_values
 from .serializers import (
@@ -376,6 +379,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
         return response
 
 
+@contextlib.contextmanager
+def refusal_on_commitment_fields():
+    """The services name a refused commitment as an item of its memorandum's `commitments`;
+    this endpoint writes one commitment, so the refusal names the commitment's own field."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise item_fields(error, "commitments") from None
+
+
 class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """What the parties promised, of the memoranda the reader may see."""
 
@@ -386,6 +399,14 @@ class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return commitment_visible_to(self.request.user).select_related("area")
+
+    def perform_create(self, serializer):
+        with refusal_on_commitment_fields():
+            super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        with refusal_on_commitment_fields():
+            super().perform_update(serializer)
 
 
 class CooperationAreaViewSet(ServiceWritesMixin, viewsets.ModelViewSet):

@@ -51,7 +51,9 @@ def organization_id(institution, request) -> str:
 
 def organization(institution, request, *, full: bool = False) -> dict:
     """An institution as a schema.org Organization; `full` adds what its own record holds
-    (aliases, founding date, description, parent), for the institutions list."""
+    (aliases, founding date, description, parent), for the institutions list: it takes an
+    institution of `institution_list`, whose `parent_visible` says whether the parent may be
+    named."""
     api_url = _url(request, "institution-detail", institution.pk)
     node = {
         "@type": "Organization",
@@ -80,7 +82,8 @@ def organization(institution, request, *, full: bool = False) -> dict:
         node["alternateName"] = names
         node["foundingDate"] = _date(institution.established_on)
         node["description"] = institution.description or None
-        if institution.parent_id:
+        # Named (by its ROR id or API URL) only to a reader who may see it (`institution_list`).
+        if institution.parent_id and getattr(institution, "parent_visible", False):
             node["parentOrganization"] = {"@id": organization_id(institution.parent, request)}
     return _compact(node)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from agreements.filters import MemorandumFilterSet
 from agreements.forms import MemorandumFilterForm, filter_form
 from agreements.querysets import Status
+from agreements.selectors import can_read_staff_names
 from agreements.stats import charts, selectors
 
 EXPIRING_DAYS = 180
@@ -37,6 +38,7 @@ def dashboard(request):
             "expiring_days": EXPIRING_DAYS,
             "expiring_rows": EXPIRING_ROWS,
             "recent": selectors.memorandum_recently_updated(memoranda)[:RECENT_ROWS],
+            "shows_staff_names": can_read_staff_names(request.user),
             "today": today,
         },
     )

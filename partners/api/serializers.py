@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from partners.models import Institution, Person
 from partners.selectors import can_read_contact_details
+from registry.api.fields import ReadableRelatedField
 
 
 class AliasListField(serializers.ListField):
@@ -29,6 +30,13 @@ class InstitutionSerializer(serializers.ModelSerializer):
     ror_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, allow_null=True, validators=[]
     )
+    parent = ReadableRelatedField(
+        readable="parent_visible",
+        queryset=Institution.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The parent institution's id; null when there is none or you may not see it.",
+    )
 
     class Meta:
         model = Institution
@@ -53,6 +61,13 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    institution = ReadableRelatedField(
+        readable="institution_visible",
+        queryset=Institution.objects.all(),
+        help_text="The id of the institution the person belongs to; null in answers when you "
+        "may not see it.",
+    )
+
     class Meta:
         model = Person
         fields = [

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from registry.unavailable import is_database_error, unavailable_response
+from registry.validation import ItemError
 from registry.versioning import StaleVersion
 
 
@@ -26,14 +27,32 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-def field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    """A Django validation error as the API's `{"field": ["message"]}`."""
+def field_errors(error: DjangoValidationError) -> dict[str, list]:
+    """A Django validation error as the API's `{"field": ["message"]}`. Messages about items
+    of a list the client sent (`ItemError`) answer on those items, as a nested serializer's
+    errors do: `{"signatories": [{}, {"institution": ["message"]}]}`."""
     if not hasattr(error, "error_dict"):
         return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
     return {
-        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
-        for field, messages in error.message_dict.items()
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): _by_item(
+            errors
+        )
+        for field, errors in error.error_dict.items()
     }
+
+
+def _by_item(errors: list[DjangoValidationError]) -> list:
+    """The messages of one field; when some are about its items, one entry per item up to the
+    last one in error, as DRF reports a list whose items are invalid (the list's own messages
+    wait until its items are right, as DRF's do)."""
+    items = [error for error in errors if isinstance(error, ItemError)]
+    if not items:
+        return [message for error in errors for message in error.messages]
+    answer: list[dict[str, list[str]]] = [{} for _ in range(max(e.index for e in items) + 1)]
+    for item in items:
+        key = item.field or api_settings.NON_FIELD_ERRORS_KEY
+        answer[item.index].setdefault(key, []).extend(item.messages)
+    return answer
 
 
 def exception_handler(exc, context):

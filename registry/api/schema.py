@@ -1,5 +1,6 @@
 """The API's error shapes, for the OpenAPI schema."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -82,3 +83,13 @@ class RegistrySchema(AutoSchema):
             if JSONLD in content and content[JSONLD] == content.get("application/json"):
                 content[JSONLD] = {"schema": JSONLD_DOCUMENT}
         return responses
+
+
+class ReadableRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """A `ReadableRelatedField` is written as an id and read as an id or null."""
+
+    target_class = "registry.api.fields.ReadableRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "nullable": True} if direction == "response" else schema

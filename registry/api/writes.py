@@ -24,21 +24,23 @@ class ServiceWrites:
 
 class ServiceWritesMixin:
     """`perform_create/update/destroy` of a model viewset, each one call to the service named
-    by the viewset's `writes`, with the request's user as the actor."""
+    by the viewset's `writes`, with the request's user as the actor. What was written is read
+    back through the viewset's queryset, the reader's gate, so that the response shows only
+    what the writer may read of it (a related object it may not read stays hidden)."""
 
     writes: ServiceWrites
 
     def perform_create(self, serializer):
-        serializer.instance = self.writes.service("create")(
-            actor=self.request.user, **serializer.validated_data
-        )
+        saved = self.writes.service("create")(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = self.writes.service("update")(
+        saved = self.writes.service("update")(
             **{self.writes.keyword: serializer.instance},
             actor=self.request.user,
             **serializer.validated_data,
         )
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
     def perform_destroy(self, instance):
         self.writes.service("delete")(**{self.writes.keyword: instance}, actor=self.request.user)

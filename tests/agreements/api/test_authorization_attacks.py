@@ -315,6 +315,8 @@ def test_public_pages_show_only_public_memoranda_whoever_asks(signed_in_as, worl
 def test_a_partner_cannot_assign_version_owner_or_visibility(role, world, as_role):
     client = as_role(role)
     target = world.memoranda["nu_confidential"]
+    target.refresh_from_db()
+    creator = target.created_by_id
 
     response = client.patch(
         f"{API}memoranda/{target.pk}/",
@@ -324,7 +326,11 @@ def test_a_partner_cannot_assign_version_owner_or_visibility(role, world, as_rol
 
     assert response.status_code in (401, 403)
     target.refresh_from_db()
-    assert (target.version, target.visibility, target.created_by_id) == (1, "confidential", None)
+    assert (target.version, target.visibility, target.created_by_id) == (
+        1,
+        "confidential",
+        creator,
+    )
     assert target.internal_notes == "Internal note on the nu_confidential agreement."
 
 

@@ -169,7 +169,10 @@ def test_patch_naming_a_party_twice_is_a_400_and_changes_nothing(api, nu, sustec
     )
 
     assert response.status_code == 400
-    assert "listed more than once: NU" in response.json()["parties"][0]
+    assert response.json()["parties"] == [
+        {},
+        {"institution": ["Each institution is a party once; listed more than once: NU."]},
+    ]
     after = api.get(f"{LIST}{memorandum_id}/").json()
     assert [p["short_name"] for p in after["parties"]] == ["NU", "SUSTech"]
     assert after["version"] == 1
@@ -308,7 +311,11 @@ def test_commitment_of_a_non_party_is_a_400(api, nu, sustech):
     )
 
     assert response.status_code == 400
-    assert "OC is not a party" in response.json()["commitments"][0]
+    assert response.json() == {
+        "responsible_institution": [
+            "OC is not a party of this memorandum, so it cannot be responsible for a commitment."
+        ]
+    }
 
 
 def test_commitment_is_created_for_a_party(api, nu, sustech):

@@ -8,7 +8,9 @@ The world: six institutions and four signed, active memoranda.
     confidential     confidential  KI + SUSTech   signed by Kai Kestrel (KI)
 
 UC (Unrelated College) is party to nothing: it is the institution of the unrelated partner
-client. Nora Nosign (NU) signs nothing. Each memorandum has one commitment and one document.
+client. Nora Nosign (NU) signs nothing. Each memorandum has one commitment and one document,
+created, changed and uploaded by the staff user "office-clerk". NU's parent is QI; Lu Chun, who
+signed for SUSTech, has since moved to KI.
 """
 
 from types import SimpleNamespace
@@ -19,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from agreements.models import Commitment, CooperationArea, Memorandum
+from agreements.models import Commitment, CooperationArea, Document, Memorandum
 from partners.models import Institution, PartnerLink, Person
 from tests.factories.agreements import (
     CommitmentFactory,
@@ -92,6 +94,12 @@ PEOPLE_SEEN = {
 
 # Commitments and documents: those of the memoranda the role reads; none for anonymous.
 PARTS_SEEN = {role: set() if role == "anonymous" else MEMORANDA_SEEN[role] for role in ROLES}
+# Documents: a partner client's only of the memoranda its own institution is a party of (NU is
+# party to all but `confidential`; UC to none), not those of every public one.
+DOCUMENTS_SEEN = PARTS_SEEN | {
+    "partner_nu": {"public", "internal", "nu_confidential"},
+    "partner_other": set(),
+}
 
 # What a filter or a search may reveal: only what the role reads.
 CONFIDENTIAL_SEEN = {
@@ -105,6 +113,7 @@ INACTIVE_PARTIES_SEEN = {
 }
 
 SEES_INTERNAL_NOTES = {"viewer", *STAFF}
+SEES_STAFF_NAMES = {"viewer", *STAFF}
 SEES_CONTACT_DETAILS = set(ROLES) - {"anonymous"}
 
 # --- The world -----------------------------------------------------------------------------------
@@ -174,6 +183,11 @@ def world(db):
         CooperationArea.objects.filter(code__in=["research", "teaching"])
     )
     PersonFactory(full_name="Nora Nosign", institution=inst["NU"])
+    Institution.objects.filter(pk=inst["NU"].pk).update(parent=inst["QI"])
+    Person.objects.filter(full_name="Lu Chun").update(institution=inst["KI"])
+    clerk = UserFactory(username="office-clerk", is_staff=True, groups=["registry-editor"])
+    Memorandum.objects.update(created_by=clerk, updated_by=clerk)
+    Document.objects.update(uploaded_by=clerk)
     people = {person.full_name: person for person in Person.objects.all()}
     return SimpleNamespace(inst=inst, memoranda=memoranda, people=people)
 
@@ -253,10 +267,6 @@ DETAILS = {
     "a commitment, by its memorandum": (
         "memoranda",
         lambda memorandum: f"commitments/{memorandum.commitments.get().pk}/",
-    ),
-    "a document's download, by its memorandum": (
-        "memoranda",
-        lambda memorandum: f"documents/{memorandum.documents.get().pk}/download/",
     ),
 }
 EVERY = {"inst": ALL_INSTITUTIONS, "people": ALL_PEOPLE, "memoranda": ALL_MEMORANDA}
@@ -408,6 +418,43 @@ def test_confidential_memorandum_of_nu_reads_whole_for_those_who_may(role, world
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_an_institutions_parent_is_shown_only_to_whoever_may_read_it(role, world, as_role):
+    client = as_role(role)
+    nu = world.inst["NU"]
+
+    row = next(r for r in client.get(f"{API}institutions/").json()["results"] if r["id"] == nu.pk)
+    detail = client.get(f"{API}institutions/{nu.pk}/").json()
+    jsonld = client.get(f"{API}institutions/{nu.pk}/", {"format": "jsonld"}).json()
+
+    shown = "QI" in INSTITUTIONS_SEEN[role]
+    assert row["parent"] == detail["parent"] == (world.inst["QI"].pk if shown else None)
+    parent_url = f"http://testserver/api/v1/institutions/{world.inst['QI'].pk}/"
+    assert jsonld.get("parentOrganization") == ({"@id": parent_url} if shown else None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_persons_institution_is_shown_only_to_whoever_may_read_it(role, world, as_role):
+    client = as_role(role)
+    lu = Person.objects.get(full_name="Lu Chun")
+
+    row = next(r for r in client.get(f"{API}people/").json()["results"] if r["id"] == lu.pk)
+    detail = client.get(f"{API}people/{lu.pk}/").json()
+
+    shown = "KI" in INSTITUTIONS_SEEN[role]
+    assert row["institution"] == detail["institution"] == (world.inst["KI"].pk if shown else None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_people_filtered_by_a_hidden_institution_are_none(role, world, as_role):
+    response = as_role(role).get(f"{API}people/", {"institution": world.inst["KI"].pk})
+
+    expected = {"Kai Kestrel", "Lu Chun"} & PEOPLE_SEEN[role]
+    assert keys_listed(response, world.people, "full_name") == (
+        expected if "KI" in INSTITUTIONS_SEEN[role] else set()
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_people_emails_and_phones_hidden_from_anonymous_visitors(role, world, as_role):
     client = as_role(role)
     rows = client.get(f"{API}people/").json()["results"]
@@ -456,9 +503,7 @@ def test_commitment_memorandum_filter_does_not_reveal_hidden_ones(role, world, a
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_memorandum_documents_list_follows_the_memorandum_and_excludes_anonymous(
-    role, world, as_role
-):
+def test_memorandum_documents_list_follows_the_document_rule(role, world, as_role):
     client = as_role(role)
 
     listed = {}
@@ -472,7 +517,7 @@ def test_memorandum_documents_list_follows_the_memorandum_and_excludes_anonymous
 
     assert listed == {
         key: (
-            ([f"Signed copy of {key}"] if key in PARTS_SEEN[role] else [])
+            ([f"Signed copy of {key}"] if key in DOCUMENTS_SEEN[role] else [])
             if key in MEMORANDA_SEEN[role]
             else 404
         )
@@ -480,7 +525,19 @@ def test_memorandum_documents_list_follows_the_memorandum_and_excludes_anonymous
     }
 
 
-@pytest.mark.parametrize("role", ["viewer", "partner_other", "partner_nu", *STAFF])
+@pytest.mark.parametrize("role", ROLES)
+def test_document_download_is_404_unless_the_role_may_read_the_document(role, world, as_role):
+    client = as_role(role)
+
+    statuses = {
+        key: client.get(f"{API}documents/{memorandum.documents.get().pk}/download/").status_code
+        for key, memorandum in world.memoranda.items()
+    }
+
+    assert statuses == {key: 200 if key in DOCUMENTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
+
+
+@pytest.mark.parametrize("role", ["viewer", "partner_nu", *STAFF])
 def test_document_download_is_an_attachment_with_the_file(role, world, as_role):
     document = world.memoranda["public"].documents.get()
 
@@ -713,3 +770,23 @@ def test_memorandum_update_with_a_stale_if_match_is_412_and_changes_nothing(worl
     assert response.status_code == 412
     public.refresh_from_db()
     assert public.summary == "The public agreement."
+
+
+# --- Who created, changed and uploaded -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_user_names_are_shown_to_staff_only(role, world, as_role):
+    client = as_role(role)
+    public = world.memoranda["public"]
+
+    rows = client.get(f"{API}memoranda/").json()["results"]
+    detail = client.get(f"{API}memoranda/{public.pk}/").json()
+    documents = client.get(f"{API}memoranda/{public.pk}/documents/").json()
+
+    name = "office-clerk" if role in SEES_STAFF_NAMES else None
+    for memorandum in [*rows, detail]:
+        assert (memorandum["created_by"], memorandum["updated_by"]) == (name, name)
+    assert [document["uploaded_by"] for document in documents] == (
+        [name] if "public" in DOCUMENTS_SEEN[role] else []
+    )

@@ -107,7 +107,7 @@ BAD_ROWS = [
     ({"parties": "NU", "party_countries": "KZ", "signatories": ""}, ["parties"]),
     ({"expires_on": "2020-01-01"}, ["expires_on"]),
     ({"title": "T" * 301, "source_url": "not a url"}, ["title", "source_url"]),
-    ({"signatories": "Shigeo Katsu (NU); Shigeo Katsu (NU)"}, ["row"]),
+    ({"signatories": "Shigeo Katsu (NU); Shigeo Katsu (NU)"}, ["signatories"]),
     ({"signatories": ("N" * 260) + " (NU)"}, ["full_name"]),
     ({"supersedes": "NOWHERE"}, ["supersedes"]),
 ]

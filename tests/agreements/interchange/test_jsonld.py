@@ -227,6 +227,15 @@ def test_institutions_as_organizations_with_ror_ids(world):
     ichei = organizations["UNESCO-ICHEI"]
     assert ichei["alternateName"] == ["联合国教科文组织高等教育创新中心"]
     assert "additionalType" not in ichei  # a UN body: schema.org has no narrower type
+    # UNESCO is party to nothing an anonymous visitor reads: its URL (with its id) is not shown.
+    assert "parentOrganization" not in ichei
+
+
+def test_an_institutions_parent_is_named_to_whoever_may_see_it(world, editor):
+    ichei = jsonld(
+        api_client(editor).get(f"/api/v1/institutions/{world['ichei'].pk}/?format=jsonld")
+    )
+
     assert ichei["parentOrganization"] == {
         "@id": f"http://testserver/api/v1/institutions/{world['unesco'].pk}/"
     }

@@ -138,6 +138,23 @@ def test_a_partner_client_sees_only_its_own_agreements(client, register):
     assert "/admin/agreements/memorandum/" not in html  # not staff: no admin links
 
 
+@pytest.mark.parametrize(("partner", "shown"), [(False, True), (True, False)])
+def test_who_changed_an_agreement_last_is_shown_to_staff_only(client, register, partner, shown):
+    clerk = UserFactory(username="office-clerk", is_staff=True, groups=["registry-editor"])
+    register.confidential.updated_by = clerk
+    register.confidential.save()
+    reader = UserFactory(username="reader", groups=[] if partner else ["registry-auditor"])
+    if partner:
+        PartnerLink.objects.create(user=reader, institution=register.sorbonne)
+    client.force_login(reader)
+
+    html = client.get("/").content.decode()
+    recent = re.search(r'id="recent-list".*?</ul>', html, re.S)[0]
+
+    assert register.confidential.title in recent
+    assert ("by office-clerk" in recent) is shown
+
+
 def test_an_empty_dashboard_says_so(client, editor):
     client.force_login(editor)
 
