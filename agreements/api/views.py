@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -33,6 +32,7 @@ from registry import roles
 from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
+from registry.api.parsers import FormParser, JSONParser, MultiPartParser
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 
 from .serializers import (
