@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from agreements import uploads
 from agreements.fingerprint import acknowledgement_states, fingerprint
+from agreements.intake import proposal as intake
 from agreements.models import (
     Acknowledgement,
     Commitment,
@@ -310,10 +311,15 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
 class IntakeRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
-        max_length=50_000,
         trim_whitespace=True,
-        help_text="The text of a press release or news item about a signing.",
+        help_text="The text of a press release or news item about a signing, of at most "
+        "INTAKE_MAX_CHARS characters (50,000 unless the registry sets another limit).",
     )
+
+    def validate_text(self, text: str) -> str:
+        if problem := intake.length_problem(text):
+            raise serializers.ValidationError(problem)
+        return text
 
 
 class IntakePartySerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_countries import countries
 
-from agreements.intake.proposal import Proposal
+from agreements.intake.proposal import Proposal, length_problem
 from agreements.models import CooperationArea, Memorandum
 from agreements.services import memorandum_create
 from partners.models import Institution
@@ -42,10 +42,15 @@ def guess_kind(name: str) -> str:
 class IntakeTextForm(forms.Form):
     text = forms.CharField(
         label="Announcement",
-        max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
         help_text="Paste the text of a press release or news item about a signing.",
     )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if problem := length_problem(text):
+            raise ValidationError(problem)
+        return text
 
 
 class IntakeConfirmForm(forms.Form):
