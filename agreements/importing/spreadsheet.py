@@ -218,8 +218,6 @@ def _csv_rows(file) -> Iterator[tuple[int, dict]]:
         raise ValidationError(
             f"Line {reader.line_num}: the file cannot be read as CSV ({error})."
         ) from None
-    finally:
-        text.detach()
 
 
 def _cell(value) -> str:
