@@ -69,7 +69,7 @@ loadtest: install
 
 # API fuzzing, longer than CI's (docs/reliability.md): schemathesis sends FUZZ_EXAMPLES requests
 # per operation, mode (valid, invalid) and role (editor, partner client, anonymous), 300 per
-# operation by default, a few minutes in all. A fresh random seed each run, printed before and
+# operation by default (about half an hour on two cores). A fresh random seed each run, printed before and
 # after; `make fuzz SEED=...` replays a run. DATABASE_URL=postgres://... fuzzes PostgreSQL.
 FUZZ_EXAMPLES ?= 50
 fuzz: install

@@ -16,7 +16,8 @@ What it finds, and how:
   of X", "X Institute", "X Technical University", "Ministry of …") and names followed by an
   acronym in parentheses ("Kazakh-British Technical University (KBTU)"). Each is proposed as a
   party without an id, listed in `unknown_institutions`, and compared with the registry by
-  trigram similarity (`partners.matching`), near ones listed in `possible_duplicates`.
+  trigram similarity (`partners.matching`; the first 20 of them), near ones listed in
+  `possible_duplicates`.
 - **The signing date**, written "May 29, 2023", "29 May 2023", "29th of May 2023",
   "2023-05-29", "29.05.2023" (day first; "05/29/2023" is read as month first only when the
   day cannot be a month), "29 мая 2023 г." or "May 29" (the year taken from the nearest full
@@ -62,6 +63,9 @@ from partners.models import Institution, Person
 from partners.names import normalise
 
 MAX_NAME_TOKENS = 16
+# Unknown institutions compared with every registered one for likeness, in the order named: an
+# announcement names a handful, and a text naming thousands would compare for minutes.
+COMPARED_UNKNOWN_INSTITUTIONS = 20
 # The longest name an institution may have: a longer run of capitalised words is not one.
 NAME_LENGTH = Institution._meta.get_field("name").max_length
 
@@ -1028,7 +1032,7 @@ def find_kind(text: str) -> str:
 # square.
 CLAUSE_BREAK = re.compile(r";|,\s+and\s+|(?<!\s)\s+and\s+(?=to\s)|,\s+while\s+|,\s+whereas\s+")
 # How far from its date an event's words are read: clauses are shorter in any real text.
-CLAUSE_REACH = 400
+CLAUSE_REACH = 200
 EVENT_AS_SUBJECT = re.compile(
     r"^(?P<subject>.+?)(?:\s+(?:will|is|are|shall)\s+(?:be\s+)?(?:expected\s+to\s+(?:be\s+)?)?"
     r"|,?\s+(?=to\s+(?:be|take)\b))(?:jointly\s+)?(?:to\s+)?(?:be\s+)?(?:held|take place|"
@@ -1334,12 +1338,14 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
         if not party_mentions[0].party.context_only
     ]
     duplicates = []
+    compared = 0
     for party in parties:
         if party.institution is not None:
             continue
         if party.ambiguous:
             duplicates += [PossibleDuplicate(party.name, i, 1.0) for i in party.ambiguous]
-        else:
+        elif compared < COMPARED_UNKNOWN_INSTITUTIONS:
+            compared += 1
             duplicates += [
                 PossibleDuplicate(party.name, near.institution, near.similarity)
                 for near in directory.matcher.near(party.name)

@@ -37,6 +37,13 @@ ADVERSARIAL = {
     "dates in one sentence": just_under_the_limit("signed on 29 May 2023, will meet "),
     "people": just_under_the_limit("Prof. Alpha Beta, Rector of NU, "),
     "spaces before and": "x" + " " * (LIMIT - 12) + "and to meet",
+    "thousands of unknown institutions": " ".join(
+        f"{a}{b}{c}{d}ville University,"
+        for a in "BCDFGHKLMN"
+        for b in "aeiou"
+        for c in "bcdfghklmnprst"
+        for d in "aeiou"
+    )[: LIMIT - 1],
 }
 
 

@@ -10,7 +10,7 @@ test's transaction, so the database starts from the same small world for each op
 `FUZZ_SEED` the examples are derandomized: every run (CI's) sends the same requests. `make fuzz`
 hunts longer (`FUZZ_EXAMPLES=50`) with a fresh random `FUZZ_SEED` each time, and prints it, so
 that a failure is replayed with `make fuzz SEED=...`. Each failure it finds is kept as a
-regression test in the normal suite (`tests/system/fuzz/test_fuzz_findings.py`).
+regression test in the normal suite, beside the tests of the code it concerns.
 """
 
 import json
