@@ -100,27 +100,6 @@ class ImportReport:
         return f"Nothing was written ({reason}). The file would give: {counts}."
 
 
-@dataclass(frozen=True)
-class ImportLimits:
-    """How much a file may hold, from the settings (registry/settings.py)."""
-
-    file_size: int
-    unpacked_size: int
-    compression_ratio: int
-    rows: int
-    cell_chars: int
-
-    @classmethod
-    def from_settings(cls) -> "ImportLimits":
-        return cls(
-            file_size=settings.IMPORT_MAX_FILE_SIZE,
-            unpacked_size=settings.IMPORT_MAX_UNPACKED_SIZE,
-            compression_ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
-            rows=settings.IMPORT_MAX_ROWS,
-            cell_chars=settings.IMPORT_MAX_CELL_CHARS,
-        )
-
-
 def megabytes(size: int) -> str:
     value = size / MEGABYTE
     return f"{value:,.1f} MB" if value < 10 else f"{value:,.0f} MB"
@@ -135,7 +114,7 @@ def check_file_size(size: int) -> None:
         )
 
 
-def check_xlsx_archive(file, limits: ImportLimits) -> None:
+def check_xlsx_archive(file) -> None:
     """Refuse a workbook that would unpack too large, from its ZIP directory alone, before
     openpyxl reads any of it. The sizes the directory declares bound what is read: Python's
     zipfile stops at a member's declared size (and then fails its checksum)."""
@@ -148,16 +127,16 @@ def check_xlsx_archive(file, limits: ImportLimits) -> None:
         ) from None
     unpacked = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members)
-    if unpacked > limits.unpacked_size:
+    if unpacked > settings.IMPORT_MAX_UNPACKED_SIZE:
         raise ValidationError(
             f"The file unpacks to {megabytes(unpacked)}; the limit is "
-            f"{megabytes(limits.unpacked_size)} (IMPORT_MAX_UNPACKED_MB)."
+            f"{megabytes(settings.IMPORT_MAX_UNPACKED_SIZE)} (IMPORT_MAX_UNPACKED_MB)."
         )
     ratio = unpacked / max(packed, 1)
-    if ratio > limits.compression_ratio:
+    if ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
         raise ValidationError(
             f"The file unpacks to {ratio:,.0f} times its packed size; the limit is "
-            f"{limits.compression_ratio} times (IMPORT_MAX_COMPRESSION_RATIO)."
+            f"{settings.IMPORT_MAX_COMPRESSION_RATIO} times (IMPORT_MAX_COMPRESSION_RATIO)."
         )
     file.seek(0)
 
@@ -167,19 +146,19 @@ def read_rows(file, file_format: str) -> Iterator[tuple[int, dict]]:
     of the settings: the file's size, an XLSX's unpacked size and compression ratio (checked
     before it is opened) and the number of rows; a file that breaks one is refused whole, as
     is one that cannot be read as CSV (UTF-8) or XLSX."""
-    limits = ImportLimits.from_settings()
+    most_rows = settings.IMPORT_MAX_ROWS
     file.seek(0, io.SEEK_END)
     check_file_size(file.tell())
     file.seek(0)
     if file_format == "xlsx":
-        check_xlsx_archive(file, limits)
+        check_xlsx_archive(file)
         rows = _xlsx_rows(file)
     else:
         rows = _csv_rows(file)
     for count, (line, row) in enumerate(rows, start=1):
-        if count > limits.rows:
+        if count > most_rows:
             raise ValidationError(
-                f"The file has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
+                f"The file has more than {most_rows:,} rows; the limit is {most_rows:,} "
                 "(IMPORT_MAX_ROWS). Split it into smaller files."
             )
         yield line, row
