@@ -5,6 +5,7 @@ deterministic), so nothing is kept between requests and nothing is saved before 
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_countries import countries
@@ -45,6 +46,10 @@ class IntakeTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
         help_text="Paste the text of a press release or news item about a signing.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["maxlength"] = settings.INTAKE_MAX_CHARS
 
     def clean_text(self):
         text = self.cleaned_data["text"]
