@@ -10,7 +10,7 @@ CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(CHECKSUM)
 INSTALLED_TEST := $(VENV)/.installed-test-$(CHECKSUM)
 
-.PHONY: run test lint install install-test demo migrate clean bench
+.PHONY: run test lint install install-test demo migrate clean bench fuzz
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,3 +86,14 @@ LOAD_REPORT_DIR ?= test-artifacts/load
 loadtest: install-test
 	LOAD_REPORT_DIR=$(LOAD_REPORT_DIR) $(BIN)/pytest -m load -p no:xdist -s -rs tests/system/reliability
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(BIN)/pytest -n auto -q tests/system/fuzz
+
+# API fuzzing, longer than CI's (docs/reliability.md): schemathesis sends FUZZ_EXAMPLES requests
+# per operation, mode (valid, invalid) and role (editor, partner client, anonymous), 300 per
+# operation by default (about half an hour on two cores). A fresh random seed each run, printed before and
+# after; `make fuzz SEED=...` replays a run. DATABASE_URL=postgres://... fuzzes PostgreSQL.
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	@seed="$(SEED)"; [ -n "$$seed" ] || seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	echo "make fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per operation, mode and role"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n auto -q tests/system/fuzz; \
+	status=$$?; echo "make fuzz: seed $$seed; replay with: make fuzz SEED=$$seed"; exit $$status

@@ -11,6 +11,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from partners.models import Institution, Person
+from registry.characters import PlainTextMixin
 from registry.constraints import FieldErrorConstraintsMixin
 from registry.history import registry_history
 from registry.search import SearchDocument, SearchDocumentField
@@ -18,7 +19,7 @@ from registry.search import SearchDocument, SearchDocumentField
 from .querysets import MemorandumQuerySet, Status
 
 
-class CooperationArea(models.Model):
+class CooperationArea(PlainTextMixin, models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -45,7 +46,7 @@ class CooperationArea(models.Model):
             ancestor = ancestor.parent
 
 
-class SustainableDevelopmentGoal(models.Model):
+class SustainableDevelopmentGoal(PlainTextMixin, models.Model):
     """One of the 17 UN Sustainable Development Goals, seeded by a migration."""
 
     number = models.PositiveSmallIntegerField(
@@ -68,7 +69,7 @@ class SustainableDevelopmentGoal(models.Model):
         return f"SDG {self.number}: {self.name}"
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(PlainTextMixin, models.Model):
     """The last sequence number handed out per year, so references never collide."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
@@ -85,7 +86,7 @@ MEMORANDUM_HISTORY = registry_history(
 )
 
 
-class Memorandum(FieldErrorConstraintsMixin, models.Model):
+class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
         MOU = "mou", "Memorandum of understanding"
         MOA = "moa", "Memorandum of agreement"
@@ -293,7 +294,7 @@ class Memorandum(FieldErrorConstraintsMixin, models.Model):
             )
 
 
-class Party(models.Model):
+class Party(PlainTextMixin, models.Model):
     class Role(models.TextChoices):
         PARTY = "party", "Party"
         COORDINATOR = "coordinator", "Coordinator"
@@ -332,7 +333,7 @@ class Party(models.Model):
         return f"{self.institution.label} ({self.get_role_display()})"
 
 
-class Signatory(models.Model):
+class Signatory(PlainTextMixin, models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", "In person"
         REMOTE = "remote", "Remote"
@@ -369,7 +370,7 @@ class Signatory(models.Model):
         return f"{self.person} ({self.institution.label})"
 
 
-class Commitment(FieldErrorConstraintsMixin, models.Model):
+class Commitment(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         IN_PROGRESS = "in_progress", "In progress"
@@ -426,7 +427,7 @@ def document_upload_to(document: "Document", filename: str) -> str:
     return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class Document(models.Model):
+class Document(PlainTextMixin, models.Model):
     class Kind(models.TextChoices):
         SIGNED_COPY = "signed_copy", "Signed copy"
         DRAFT = "draft", "Draft"
@@ -479,7 +480,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
 
-class Reminder(models.Model):
+class Reminder(PlainTextMixin, models.Model):
     """One reminder mail about a memorandum's expiry or a commitment's due date.
 
     A row exists once per kind, memorandum or commitment, and date (the unique constraints):
@@ -533,7 +534,7 @@ def new_feed_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-class CalendarFeedToken(models.Model):
+class CalendarFeedToken(PlainTextMixin, models.Model):
     """The secret in a user's calendar feed URL (`/api/v1/calendar.ics?token=...`).
 
     A calendar program cannot sign in, so the key alone stands for its user: the feed shows
@@ -569,7 +570,7 @@ class CalendarFeedToken(models.Model):
         return self.revoked_at is None
 
 
-class Acknowledgement(models.Model):
+class Acknowledgement(PlainTextMixin, models.Model):
     """A party's acknowledgement of a signed memorandum's terms, as they stood: the fingerprint
     it acknowledged (`agreements.fingerprint`).
 

@@ -11,9 +11,11 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+from taggit.models import Tag
 
 from partners import services as partner_services
 from partners.models import Institution, Person
+from registry.characters import validate_plain_text
 from registry.history import attributed, history_user
 from registry.iteration import chunks
 from registry.validation import ItemError
@@ -441,6 +443,26 @@ def sdg_numbers(sdgs: Iterable[int]) -> list[int]:
     return numbers
 
 
+def tag_names(tags: Iterable[str]) -> list[str]:
+    """Tags as taggit stores them: each at most as long as a tag's name may be, without
+    control characters (taggit's tags are written without `full_clean`)."""
+    names = list(tags)
+    longest = Tag._meta.get_field("name").max_length
+    problems = []
+    for name in names:
+        if len(name) > longest:
+            problems.append(
+                f"A tag has at most {longest} characters: “{name[:20]}…” has {len(name)}."
+            )
+        try:
+            validate_plain_text(name)
+        except ValidationError as error:
+            problems += error.messages
+    if problems:
+        raise ValidationError({"tags": problems})
+    return names
+
+
 @attributed
 def memorandum_create(
     *,
@@ -455,6 +477,7 @@ def memorandum_create(
 ) -> Memorandum:
     """Create a memorandum with its parties, signatories, commitments, areas, SDGs and tags."""
     sdgs = sdg_numbers(sdgs)
+    tags = tag_names(tags)
     validate_terms(
         stage=fields.get("stage", Memorandum.Stage.DRAFT),
         party_institutions=[party["institution"] for party in parties],
@@ -489,6 +512,8 @@ def memorandum_update(
     terminated one stays terminated."""
     if sdgs is not None:
         sdgs = sdg_numbers(sdgs)
+    if tags is not None:
+        tags = tag_names(tags)
     for name, value in fields.items():
         setattr(memorandum, name, value)
     _store_memorandum(
@@ -1078,6 +1103,7 @@ def _references_give(memoranda: list[Memorandum]) -> None:
 def _memorandum_checked(arguments: dict[str, Any], actor) -> Memorandum:
     """`memorandum_create`'s checks, in its order, of a memorandum not yet saved."""
     arguments["sdgs"] = sdg_numbers(arguments.get("sdgs", ()))
+    arguments["tags"] = tag_names(arguments.get("tags", ()))
     validate_terms(
         stage=arguments.get("stage", Memorandum.Stage.DRAFT),
         party_institutions=[party["institution"] for party in arguments.get("parties", ())],
@@ -1182,6 +1208,8 @@ def _memoranda_change(
         try:
             if arguments.get("sdgs") is not None:
                 arguments["sdgs"] = sdg_numbers(arguments["sdgs"])
+            if arguments.get("tags") is not None:
+                arguments["tags"] = tag_names(arguments["tags"])
             if arguments.get("parties") is not None:
                 validate_terms(
                     stage=Memorandum.Stage.DRAFT,

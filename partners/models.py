@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
+from registry.characters import PlainTextMixin
 from registry.constraints import FieldErrorConstraintsMixin
 from registry.history import registry_history
 
@@ -13,7 +14,7 @@ from .validators import validate_ror_id
 ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
 
 
-class Institution(FieldErrorConstraintsMixin, models.Model):
+class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
         UNIVERSITY = "university", "University"
         RESEARCH_INSTITUTE = "research_institute", "Research institute"
@@ -115,7 +116,7 @@ class Institution(FieldErrorConstraintsMixin, models.Model):
             ancestor = ancestor.parent
 
 
-class InstitutionAlias(models.Model):
+class InstitutionAlias(PlainTextMixin, models.Model):
     """Another name of an institution: a former name, a spelling, a name in another script."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
@@ -142,7 +143,7 @@ class InstitutionAlias(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(PlainTextMixin, models.Model):
     honorific = models.CharField(max_length=30, blank=True, help_text="Prof., Dr., …")
     full_name = models.CharField(max_length=255)
     position = models.CharField(max_length=255, blank=True)
@@ -170,7 +171,7 @@ class Person(models.Model):
         return f"{self.honorific} {self.full_name}".strip()
 
 
-class PartnerLink(models.Model):
+class PartnerLink(PlainTextMixin, models.Model):
     """Links a user account (a partner's API client) to the institution it reads for."""
 
     user = models.OneToOneField(

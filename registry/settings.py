@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A control character in the path, a header, the query string or a form is a 400 naming
+    # where, before any view or query sees it (registry/characters.py).
+    "registry.characters.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -228,6 +231,12 @@ REST_FRAMEWORK = {
         "registry.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's parsers, refusing control characters in a body (registry/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "registry.api.parsers.JSONParser",
+        "registry.api.parsers.FormParser",
+        "registry.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistrySchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -297,6 +306,19 @@ LOGGING = {
 # Uploaded documents (agreements/uploads.py): at most DOCUMENT_MAX_UPLOAD_MB megabytes, and of
 # a type recognised by its content (PDF, PNG, JPEG, DOCX, XLSX, plain UTF-8 text).
 DOCUMENT_MAX_UPLOAD_SIZE = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+
+# Imports (agreements/importing/): a file of at most IMPORT_MAX_FILE_MB; an XLSX workbook that
+# unpacks to at most IMPORT_MAX_UNPACKED_MB, at most IMPORT_MAX_COMPRESSION_RATIO times its
+# packed size (both read from its ZIP directory before it is opened); at most IMPORT_MAX_ROWS
+# rows of cells of at most IMPORT_MAX_CELL_CHARS characters. 10,000 rows of the export's
+# columns take about 3 MB.
+IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_MB", default=20) * 1024 * 1024
+IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_MB", default=100) * 1024 * 1024
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+# Intake (agreements/intake/): the longest announcement read, in characters.
+INTAKE_MAX_CHARS = env.int("INTAKE_MAX_CHARS", default=50_000)
 
 # Security headers. Content-Security-Policy (django-csp): everything from the application's
 # own origin, no inline script anywhere, no plugins, no framing; the Swagger UI page alone

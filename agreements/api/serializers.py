@@ -10,6 +10,7 @@ from agreements.acknowledgements.api import (
 )
 from agreements.api.rows import MEMORANDUM_FIELDS, redact
 from agreements.fingerprint import fingerprint
+from agreements.intake import proposal as intake
 from agreements.models import (
     Commitment,
     CooperationArea,
@@ -251,10 +252,15 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class IntakeRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
-        max_length=50_000,
         trim_whitespace=True,
-        help_text="The text of a press release or news item about a signing.",
+        help_text="The text of a press release or news item about a signing, of at most "
+        "INTAKE_MAX_CHARS characters (50,000 unless the registry sets another limit).",
     )
+
+    def validate_text(self, text: str) -> str:
+        if problem := intake.length_problem(text):
+            raise serializers.ValidationError(problem)
+        return text
 
 
 class IntakePartySerializer(serializers.Serializer):

@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from agreements import services, uploads
@@ -35,6 +34,7 @@ from registry import roles
 from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
+from registry.api.parsers import FormParser, JSONParser, MultiPartParser
 from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
 from registry.api.writes import ServiceWrites, ServiceWritesMixin
 from registry.validation import item_fields

@@ -35,6 +35,7 @@ from taggit.models import TaggedItem
 from agreements.columns import COLUMNS, FORMULA_TRIGGERS, SEPARATOR
 from agreements.models import Memorandum, Party, Signatory
 from agreements.selectors import end_of, history_as_of, memoranda_as_of
+from registry.characters import without_control_characters
 from registry.history import historical_through
 from registry.iteration import chunks
 from registry.sql import CodePointOrder, Joined, concatenated
@@ -270,12 +271,14 @@ def json_chunks(rows: Iterable[Sequence[str]]) -> Iterator[str]:
 
 
 def xlsx_file(rows: Iterable[Sequence[str]]):
-    """A workbook written row by row (openpyxl's write-only mode) into a temporary file."""
+    """A workbook written row by row (openpyxl's write-only mode) into a temporary file.
+    XML holds no control characters (openpyxl refuses them): any stored before they were
+    refused are left out of the cell."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("memoranda")
     sheet.append(COLUMNS)
     for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([neutralise(without_control_characters(cell)) for cell in row])
     output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
     workbook.save(output)
     output.seek(0)

@@ -32,11 +32,16 @@ class ImportAdminMixin:
             if upload is None:
                 messages.error(request, "That upload has expired: choose the file again.")
                 return redirect("admin:agreements_memorandum_import")
-            with upload.open() as rows:
-                report = memoranda_import(
-                    rows=read_rows(rows, upload.file_format), actor=request.user
-                )
-            upload.discard()
+            try:
+                with upload.open() as rows:
+                    report = memoranda_import(
+                        rows=read_rows(rows, upload.file_format), actor=request.user
+                    )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("admin:agreements_memorandum_import")
+            finally:
+                upload.discard()
             if report.written:
                 messages.success(request, report.summary())
                 return redirect("admin:agreements_memorandum_changelist")

@@ -14,12 +14,14 @@ import datetime
 import io
 import re
 import secrets
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -33,6 +35,7 @@ from partners.matching import InstitutionMatcher
 from partners.models import Institution, Person
 from partners.names import normalise
 from partners.services import institution_create
+from registry.characters import control_character_in, control_character_message
 from registry.iteration import chunks
 
 REQUIRED_COLUMNS = {"title", "parties"}
@@ -49,6 +52,7 @@ CHOICES = {
 PARTS = ("parties", "signatories", "cooperation_areas", "sdgs", "tags")
 # Values per IN (...): within SQLite's limit of parameters.
 CHUNK = 500
+MEGABYTE = 1024 * 1024
 
 
 class RowError(Exception):
@@ -96,9 +100,73 @@ class ImportReport:
         return f"Nothing was written ({reason}). The file would give: {counts}."
 
 
+def megabytes(size: int) -> str:
+    value = size / MEGABYTE
+    return f"{value:,.1f} MB" if value < 10 else f"{value:,.0f} MB"
+
+
+def check_file_size(size: int) -> None:
+    limit = settings.IMPORT_MAX_FILE_SIZE
+    if size > limit:
+        raise ValidationError(
+            f"The file is {megabytes(size)}; the limit is {megabytes(limit)} "
+            "(IMPORT_MAX_FILE_MB). Split it into smaller files."
+        )
+
+
+def check_xlsx_archive(file) -> None:
+    """Refuse a workbook that would unpack too large, from its ZIP directory alone, before
+    openpyxl reads any of it. The sizes the directory declares bound what is read: Python's
+    zipfile stops at a member's declared size (and then fails its checksum)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        raise ValidationError(
+            "The file is not an XLSX workbook (it is not a ZIP archive)."
+        ) from None
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_SIZE:
+        raise ValidationError(
+            f"The file unpacks to {megabytes(unpacked)}; the limit is "
+            f"{megabytes(settings.IMPORT_MAX_UNPACKED_SIZE)} (IMPORT_MAX_UNPACKED_MB)."
+        )
+    ratio = unpacked / max(packed, 1)
+    if ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
+        raise ValidationError(
+            f"The file unpacks to {ratio:,.0f} times its packed size; the limit is "
+            f"{settings.IMPORT_MAX_COMPRESSION_RATIO} times (IMPORT_MAX_COMPRESSION_RATIO)."
+        )
+    file.seek(0)
+
+
 def read_rows(file, file_format: str) -> Iterator[tuple[int, dict]]:
-    """(line number, {column: text}) for each data row, read as a stream."""
+    """(line number, {column: text}) for each data row, read as a stream, within the limits
+    of the settings: the file's size, an XLSX's unpacked size and compression ratio (checked
+    before it is opened) and the number of rows; a file that breaks one is refused whole, as
+    is one that cannot be read as CSV (UTF-8) or XLSX."""
+    most_rows = settings.IMPORT_MAX_ROWS
+    file.seek(0, io.SEEK_END)
+    check_file_size(file.tell())
+    file.seek(0)
     if file_format == "xlsx":
+        check_xlsx_archive(file)
+        rows = _xlsx_rows(file)
+    else:
+        rows = _csv_rows(file)
+    for count, (line, row) in enumerate(rows, start=1):
+        if count > most_rows:
+            raise ValidationError(
+                f"The file has more than {most_rows:,} rows; the limit is {most_rows:,} "
+                "(IMPORT_MAX_ROWS). Split it into smaller files."
+            )
+        yield line, row
+
+
+def _xlsx_rows(file) -> Iterator[tuple[int, dict]]:
+    line = 1
+    try:
         workbook = load_workbook(file, read_only=True, data_only=True)
         rows = workbook.active.iter_rows(values_only=True)
         header = [str(cell or "").strip() for cell in next(rows, ())]
@@ -106,12 +174,29 @@ def read_rows(file, file_format: str) -> Iterator[tuple[int, dict]]:
             if any(value not in (None, "") for value in values):
                 yield line, dict(zip(header, (_cell(value) for value in values), strict=False))
         workbook.close()
-        return
+    # openpyxl has no error of its own for a damaged workbook: whatever reading it raises is
+    # the file's fault, reported with the line it got to.
+    except Exception as error:
+        raise ValidationError(
+            f"Line {line}: the file cannot be read as an XLSX workbook ({error})."
+        ) from None
+
+
+def _csv_rows(file) -> Iterator[tuple[int, dict]]:
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
-    for row in reader:
-        if any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            yield reader.line_num, {key: (value or "") for key, value in row.items() if key}
+    try:
+        for row in reader:
+            if any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                yield reader.line_num, {key: (value or "") for key, value in row.items() if key}
+    except UnicodeDecodeError:
+        raise ValidationError(
+            f"Line {reader.line_num + 1}: the file is not UTF-8 text; save it as CSV UTF-8."
+        ) from None
+    except csv.Error as error:
+        raise ValidationError(
+            f"Line {reader.line_num}: the file cannot be read as CSV ({error})."
+        ) from None
 
 
 def _cell(value) -> str:
@@ -152,6 +237,7 @@ class RowReader:
     def __init__(self, matcher: InstitutionMatcher, actor):
         self.matcher = matcher
         self.actor = actor
+        self.cell_chars = settings.IMPORT_MAX_CELL_CHARS
         self.institutions_created: list[str] = []
         self.areas = {area.code: area for area in CooperationArea.objects.all()}
         self.country_codes = set(dict(countries))
@@ -260,8 +346,21 @@ class RowReader:
             signers.append((match["name"], institution))
         return signers
 
+    def check_cells(self, row: dict) -> None:
+        """Each cell within the length limit and free of control characters."""
+        for column, value in row.items():
+            if len(value) > self.cell_chars:
+                raise RowError(
+                    column,
+                    f"the cell holds {len(value):,} characters; the limit is "
+                    f"{self.cell_chars:,} (IMPORT_MAX_CELL_CHARS)",
+                )
+            if character := control_character_in(value):
+                raise RowError(column, control_character_message(character))
+
     def read(self, line: int, row: dict) -> "ImportRow":
         """The row, or the first problem of its own cells."""
+        self.check_cells(row)
         title = self.text(row, "title")
         if not title:
             raise RowError("title", "a memorandum needs a title")
@@ -567,6 +666,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if PurePath(upload.name).suffix.lower() not in (".csv", ".xlsx"):
             raise ValidationError("Choose a .csv or .xlsx file.")
+        check_file_size(upload.size)
         return upload
 
 

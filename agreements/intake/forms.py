@@ -5,10 +5,11 @@ deterministic), so nothing is kept between requests and nothing is saved before 
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django_countries import countries
 
-from agreements.intake.proposal import Proposal
+from agreements.intake.proposal import Proposal, length_problem
 from agreements.intake.services import intake_draft_create
 from agreements.models import CooperationArea, Memorandum
 from partners.models import Institution
@@ -43,10 +44,19 @@ def guess_kind(name: str) -> str:
 class IntakeTextForm(forms.Form):
     text = forms.CharField(
         label="Announcement",
-        max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
         help_text="Paste the text of a press release or news item about a signing.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["maxlength"] = settings.INTAKE_MAX_CHARS
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if problem := length_problem(text):
+            raise ValidationError(problem)
+        return text
 
 
 class IntakeConfirmForm(forms.Form):

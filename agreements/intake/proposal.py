@@ -16,7 +16,8 @@ What it finds, and how:
   of X", "X Institute", "X Technical University", "Ministry of …") and names followed by an
   acronym in parentheses ("Kazakh-British Technical University (KBTU)"). Each is proposed as a
   party without an id, listed in `unknown_institutions`, and compared with the registry by
-  trigram similarity (`partners.matching`), near ones listed in `possible_duplicates`.
+  trigram similarity (`partners.matching`; the first 20 of them), near ones listed in
+  `possible_duplicates`.
 - **The signing date**, written "May 29, 2023", "29 May 2023", "29th of May 2023",
   "2023-05-29", "29.05.2023" (day first; "05/29/2023" is read as month first only when the
   day cannot be a month), "29 мая 2023 г." or "May 29" (the year taken from the nearest full
@@ -45,11 +46,16 @@ What it finds, and how:
   UNESCO-ICHEI and SUSTech".
 """
 
+import bisect
 import calendar
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from agreements.models import CooperationArea, Memorandum
 from partners.matching import InstitutionMatcher
@@ -57,6 +63,11 @@ from partners.models import Institution, Person
 from partners.names import normalise
 
 MAX_NAME_TOKENS = 16
+# Unknown institutions compared with every registered one for likeness, in the order named: an
+# announcement names a handful, and a text naming thousands would compare for minutes.
+COMPARED_UNKNOWN_INSTITUTIONS = 20
+# The longest name an institution may have: a longer run of capitalised words is not one.
+NAME_LENGTH = Institution._meta.get_field("name").max_length
 
 # --- Text ----------------------------------------------------------------------------------------
 
@@ -132,7 +143,7 @@ def fold(token: str) -> str:
 def gap_signature(gap: str) -> str:
     """What separates two words of a name, ignoring spaces and hyphens ("UNESCO-ICHEI" is
     "UNESCO ICHEI"), but not other punctuation ("Co., Ltd.")."""
-    return re.sub(r"[\s\-]", "", gap)
+    return "".join(gap.split()).replace("-", "")
 
 
 LATIN = {
@@ -161,14 +172,21 @@ class Token:
     end: int
     text: str
     folded: str
+    latin: str = ""
 
-    @property
-    def latin(self) -> str:
-        return transliterate(self.text)
+    def __post_init__(self):
+        self.latin = self.latin or transliterate(self.text)
 
 
 def tokens_of(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group(), fold(m.group())) for m in WORD.finditer(text)]
+    folded: dict[str, str] = {}  # each distinct word folded once
+    tokens = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        if word not in folded:
+            folded[word] = fold(word)
+        tokens.append(Token(match.start(), match.end(), word, folded[word]))
+    return tokens
 
 
 def name_key(name: str, *, exact: bool) -> tuple:
@@ -190,7 +208,12 @@ def is_acronym(name: str) -> bool:
 
 # A line break ends a sentence when a capital or a digit starts the next line (a headline, a
 # dateline); a blank line always does. Other line breaks are wrapping.
-SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s+|\n\s*\n\s*|\n(?=[^\W_a-zа-яё])")
+# A run of punctuation is tried from its first mark only, and whole: a long run that no space
+# follows costs one pass, not one per mark.
+SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"')\]]*+\s+|\n\s*\n\s*|\n(?=[^\W_a-zа-яё])")
+LAST_WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*$")
+# How far back a sentence's last word is looked for: more than the longest abbreviation.
+LAST_WORD_REACH = 24
 ABBREVIATIONS = {
     "prof", "dr", "mr", "mrs", "ms", "st", "no", "co", "ltd", "inc", "jr", "sr", "vs", "e.g",
     "i.e", "approx", "dept", "univ", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -198,18 +221,27 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
+def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the sentence text[start:end] ends with an abbreviation ("Prof", "e.g") or an
+    initial, so that the full stop after it does not end the sentence."""
+    reach = max(start, end - LAST_WORD_REACH)
+    last = LAST_WORD.search(text, reach, end)
+    if last is None:
+        return False
+    if last.start() == reach > start and (text[reach - 1] == "." or text[reach - 1].isalpha()):
+        return False  # the word began before the reach: longer than any abbreviation
+    word = last.group().lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; lines (headlines, datelines) end sentences too."""
     spans = []
     start = 0
     for match in SENTENCE_END.finditer(text):
-        before = text[start : match.start()]
-        if "\n" not in match.group():
-            last = re.search(r"([^\W\d_]+(?:\.[^\W\d_]+)*)$", before)
-            word = last.group(1).lower() if last else ""
-            if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
-        if before.strip():
+        if "\n" not in match.group() and _ends_with_abbreviation(text, start, match.start()):
+            continue
+        if text[start : match.start()].strip():
             spans.append((start, match.start() + len(match.group().rstrip())))
         start = match.end()
     if text[start:].strip():
@@ -218,10 +250,33 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    for start, end in spans:
-        if start <= position < end:
-            return start, end
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    if index >= 0 and spans[index][0] <= position < spans[index][1]:
+        return spans[index]
     return (0, 0)
+
+
+class Spans:
+    """Stretches of the text (institutions' names, people's), merged and sorted, asked in
+    logarithmic time whether they cover a position or overlap a stretch."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def covers(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and position < self.ends[index]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self.ends, start)
+        return index < len(self.starts) and self.starts[index] < end
 
 
 def masked(text: str, spans) -> str:
@@ -260,11 +315,60 @@ CONTEXT_BEFORE = re.compile(
 )
 
 
+# The longest phrase CONTEXT_BEFORE reads ("with the participation of the representatives
+# of the "), with room to spare: it is looked for in this many characters before a name.
+CONTEXT_REACH = 160
+
+
+def _context_before(text: str, spans, position: int) -> bool:
+    """Whether the name at `position` follows a phrase of CONTEXT_BEFORE in its sentence."""
+    start = max(sentence_at(spans, position)[0], position - CONTEXT_REACH)
+    return CONTEXT_BEFORE.search(text, start, position) is not None
+
+
+SAME_LINE_SPACE = re.compile(r"[^\S\n]+")
+AT_OR_OF = re.compile(r"\s+(?:at|of)\s+(?:the\s+)?")
+
+
 @dataclass
 class Mention:
     start: int
     end: int
     party: FoundParty
+
+
+class Mentions:
+    """The names of institutions in the text, sorted and not overlapping, found by position
+    in logarithmic time."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.mentions = mentions
+        self.starts = [mention.start for mention in mentions]
+        self.by_institution: dict[int, Mention] = {}
+        for mention in mentions:
+            if mention.party.institution is not None:
+                self.by_institution.setdefault(mention.party.institution.pk, mention)
+
+    def first_of_institution(self, institution_id: int) -> Mention | None:
+        return self.by_institution.get(institution_id)
+
+    def last_inside(self, start: int, end: int) -> Mention | None:
+        """The last name that lies wholly within text[start:end]."""
+        index = bisect.bisect_right(self.starts, end) - 1
+        while index >= 0 and self.mentions[index].start >= start:
+            if self.mentions[index].end <= end:
+                return self.mentions[index]
+            index -= 1
+        return None
+
+    def nearest(self, start: int, end: int, position: int) -> Mention | None:
+        """The name starting within [start, end) nearest `position` (the earlier of two as
+        near)."""
+        low = bisect.bisect_left(self.starts, start)
+        high = bisect.bisect_left(self.starts, end)
+        middle = bisect.bisect_left(self.starts, position, low, high)
+        around = [self.mentions[i] for i in (middle - 1, middle) if low <= i < high]
+        return min(around, key=lambda m: abs(m.start - position)) if around else None
 
 
 class Directory:
@@ -283,6 +387,15 @@ class Directory:
             key = name_key(person.full_name, exact=False)
             if len(key) >= 3:  # at least two words
                 self.people.setdefault(key, []).append(person)
+        # Every beginning of every name's key, word by word: a window of the text that is none
+        # of these grows into no name, so the scan stops there.
+        self.prefixes = tuple(
+            {key[:end] for key in index for end in range(1, len(key) + 1, 2)}
+            for index in (self.exact, self.folded)
+        )
+        self.people_prefixes = {
+            key[:end] for key in self.people for end in range(1, len(key) + 1, 2)
+        }
 
     def _add_institution(self, institution: Institution) -> None:
         names = [institution.name, institution.short_name]
@@ -303,10 +416,21 @@ class Directory:
 
     def scan(self, text: str, tokens: list[Token]) -> list[tuple[int, int, list[Institution]]]:
         """(start, end, institutions) of each name in the text, longest first, left to right."""
+        gaps = _gaps(text, tokens)
+        exact_words = [token.latin for token in tokens]
+        folded_words = [token.folded for token in tokens]
+        exact_prefixes, folded_prefixes = self.prefixes
         found = []
         index = 0
         while index < len(tokens):
-            match = self._longest_at(text, tokens, index)
+            match = self._longest_at(
+                index,
+                gaps,
+                (
+                    (exact_words, self.exact, exact_prefixes),
+                    (folded_words, self.folded, folded_prefixes),
+                ),
+            )
             if match is None:
                 index += 1
                 continue
@@ -315,43 +439,54 @@ class Directory:
             index += length
         return found
 
-    def _longest_at(self, text, tokens, index):
-        words = min((self.longest + 1) // 2, MAX_NAME_TOKENS, len(tokens) - index)
-        for length in range(words, 0, -1):
-            window = tokens[index : index + length]
-            gaps = [
-                gap_signature(text[window[i - 1].end : window[i].start]) for i in range(1, length)
-            ]
-            if any(len(text[window[i - 1].end : window[i].start]) > 4 for i in range(1, length)):
-                continue
-            for exact, index_ in ((True, self.exact), (False, self.folded)):
-                key: list[str] = []
-                for i, token in enumerate(window):
-                    if i:
-                        key.append(gaps[i - 1])
-                    key.append(token.latin if exact else token.folded)
-                institutions = index_.get(tuple(key))
-                if institutions:
-                    return length, institutions
-        return None
+    def _longest_at(self, index: int, gaps: list[tuple[str, int]], ways):
+        """The longest name (in words) starting at token `index`, an acronym's exact key
+        before a folded one of the same length; each window grows a word at a time while it
+        is the beginning of some name, and no gap between its words is longer than 4."""
+        words = min((self.longest + 1) // 2, MAX_NAME_TOKENS, len(gaps) - index)
+        best = None
+        for priority, (values, names, prefixes) in enumerate(ways):
+            key: tuple = ()
+            for length in range(1, words + 1):
+                position = index + length - 1
+                if length > 1:
+                    signature, gap_length = gaps[position]
+                    if gap_length > 4:
+                        break
+                    key += (signature,)
+                key += (values[position],)
+                if key not in prefixes:
+                    break
+                institutions = names.get(key)
+                if institutions and (best is None or (length, -priority) > best[:2]):
+                    best = (length, -priority, institutions)
+        return None if best is None else (best[0], best[2])
 
     def people_in(self, text: str, tokens: list[Token]) -> list[tuple[int, int, Person]]:
+        """(start, end, person) of each registered person named by two to four words, the
+        longest name at each word."""
+        gaps = _gaps(text, tokens)
         found = []
         for index in range(len(tokens)):
-            for length in (4, 3, 2):
-                window = tokens[index : index + length]
-                if len(window) < length:
-                    continue
-                key: list[str] = []
-                for i, token in enumerate(window):
-                    if i:
-                        key.append(gap_signature(text[window[i - 1].end : token.start]))
-                    key.append(token.folded)
-                people = self.people.get(tuple(key))
-                if people:
-                    found.append((window[0].start, window[-1].end, people[0]))
+            key: tuple = (tokens[index].folded,)
+            longest = None
+            for end in range(index + 1, min(index + 4, len(tokens))):
+                key += (gaps[end][0], tokens[end].folded)
+                if key not in self.people_prefixes:
                     break
+                if key in self.people:
+                    longest = (tokens[index].start, tokens[end].end, self.people[key][0])
+            if longest is not None:
+                found.append(longest)
         return found
+
+
+def _gaps(text: str, tokens: list[Token]) -> list[tuple[str, int]]:
+    """(signature, length) of the gap before each token ("", 0 before the first)."""
+    return [("", 0)] + [
+        (gap_signature(text[previous.end : token.start]), token.start - previous.end)
+        for previous, token in zip(tokens, tokens[1:], strict=False)
+    ]
 
 
 def variants(key: tuple) -> set[tuple]:
@@ -411,7 +546,8 @@ MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 }  # fmt: skip
-ACRONYM_IN_PARENTHESES = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-Za-zА-Яа-яЁё&\-]{1,14})\s*\)")
+JOINED = re.compile(r"[ \-]{1,2}")
+ACRONYM_IN_PARENTHESES = re.compile(r"\s*\(\s*([A-ZА-ЯЁ][A-Za-zА-Яа-яЁё&\-]{1,14})\s*\)")
 
 
 def _capitalised(token: Token) -> bool:
@@ -420,15 +556,16 @@ def _capitalised(token: Token) -> bool:
 
 def unknown_institutions(text: str, tokens: list[Token], taken) -> list[tuple[int, int, str, str]]:
     """(start, end, name, acronym) of institution-like names outside the spans `taken`."""
+    taken = Spans(taken)
     runs: list[list[Token]] = []
     current: list[Token] = []
     for token in tokens:
-        if any(start <= token.start < end for start, end in taken):
+        if taken.covers(token.start):
             if current:
                 runs.append(current)
             current = []
             continue
-        joined = bool(current) and re.fullmatch(r"[ \-]{1,2}", text[current[-1].end : token.start])
+        joined = bool(current) and JOINED.fullmatch(text, current[-1].end, token.start)
         if _capitalised(token) or (joined and token.folded in CONNECTORS):
             if current and not joined:
                 runs.append(current)
@@ -450,9 +587,9 @@ def unknown_institutions(text: str, tokens: list[Token], taken) -> list[tuple[in
             if not name_tokens:
                 continue
             start, end = name_tokens[0].start, name_tokens[-1].end
-            acronym_match = ACRONYM_IN_PARENTHESES.match(text[end:])
+            acronym_match = ACRONYM_IN_PARENTHESES.match(text, end)
             acronym = acronym_match.group(1) if acronym_match else ""
-            if _is_area_name(text[start:end]):
+            if end - start > NAME_LENGTH or _is_area_name(text[start:end]):
                 continue
             has_org_word = any(token.folded in ORG_WORDS for token in name_tokens)
             if not has_org_word and not (acronym and _initials_match(name_tokens, acronym)):
@@ -463,24 +600,31 @@ def unknown_institutions(text: str, tokens: list[Token], taken) -> list[tuple[in
 
 def _is_area_name(name: str) -> bool:
     """ "International Institute for Online Education" names an area (IIOE), not a party."""
-    return any(
-        re.fullmatch(pattern, name, re.IGNORECASE)
-        for patterns in AREA_SYNONYMS.values()
-        for pattern in patterns
-    )
+    return AREA_NAME.fullmatch(name) is not None
 
 
 def _split_run(run: list[Token]) -> list[list[Token]]:
     """Split "University of Tartu and Riga Technical University" in two; keep "University of
-    Science and Technology" whole (its second half has no institution word)."""
+    Science and Technology" whole (its second half has no institution word). Each "and"
+    with an institution word on both sides (since the last split) splits, in one pass."""
+    # Whether run[index:] has an institution word.
+    org_after = [False] * (len(run) + 1)
+    for index in range(len(run) - 1, -1, -1):
+        org_after[index] = org_after[index + 1] or run[index].folded in ORG_WORDS
+    parts: list[list[Token]] = []
+    start, org_before = 0, False
     for index, token in enumerate(run):
-        if token.folded in {"and", "&"} and 0 < index < len(run) - 1:
-            left, right = run[:index], run[index + 1 :]
-            if any(t.folded in ORG_WORDS for t in left) and any(
-                t.folded in ORG_WORDS for t in right
-            ):
-                return [*_split_run(left), *_split_run(right)]
-    return [run]
+        if (
+            token.folded in {"and", "&"}
+            and start < index < len(run) - 1
+            and org_before
+            and org_after[index + 1]
+        ):
+            parts.append(run[start:index])
+            start, org_before = index + 1, False
+            continue
+        org_before = org_before or token.folded in ORG_WORDS
+    return [*parts, run[start:]]
 
 
 def _institution_part(run: list[Token]) -> list[Token]:
@@ -534,8 +678,10 @@ HONORIFIC = (
     r"(?:Prof\.|Professor|Dr\.|Doctor|Mr\.|Mrs\.|Ms\.|Sir|Dame|Academician|H\.E\."
     r"|(?i:проф\.|профессор|д-р|доктор|г-н|г-жа|академик))"
 )
+# At most three modifiers ("Executive Deputy Vice President"): a run of them is tried from
+# each of its words, so an unbounded repetition would cost the square of the run.
 TITLE = (
-    r"(?:(?:(?:Executive|Deputy|Vice|Acting|First|Senior|Associate|Assistant)[- ])*"
+    r"(?:(?:(?:Executive|Deputy|Vice|Acting|First|Senior|Associate|Assistant)[- ]){0,3}"
     r"(?:President|Rector|Pro-Rector|Provost|Chancellor|Vice-Chancellor|Pro-Vice-Chancellor"
     r"|Dean|Director[- ]General|Director|Chairman|Chairwoman|Chairperson|Chair|CEO|Minister"
     r"|Ambassador|Secretary[- ]General|Principal|Governor|Mayor|Akim|Head)"
@@ -601,7 +747,7 @@ def _name_after(text: str, position: int, *, minimum: int, taken) -> tuple[int, 
             break
         word = match.group(1)
         start, end = match.start(1), match.end(1)
-        if any(s <= start < e for s, e in taken):
+        if taken.covers(start):
             break
         if word.lower() in PARTICLES and words and pending_particle is None:
             pending_particle = (start, end)
@@ -620,6 +766,7 @@ def _name_after(text: str, position: int, *, minimum: int, taken) -> tuple[int, 
 
 
 def find_people(text: str, taken) -> list[FoundPerson]:
+    taken = Spans(taken)
     people = []
     for anchor in ANCHOR.finditer(text):
         title = anchor.group("title") or anchor.group("title_only") or ""
@@ -708,9 +855,19 @@ class DateMention:
 
 def find_dates(text: str) -> list[DateMention]:
     found: list[DateMention] = []
+    # The spans of `found`, sorted: they never overlap.
+    occupied: list[tuple[int, int]] = []
 
     def free(start, end):
-        return not any(start < m.end and m.start < end for m in found)
+        index = bisect.bisect_left(occupied, (start, end))
+        return not (
+            (index > 0 and occupied[index - 1][1] > start)
+            or (index < len(occupied) and occupied[index][0] < end)
+        )
+
+    def add(mention: DateMention) -> None:
+        found.append(mention)
+        bisect.insort(occupied, (mention.start, mention.end))
 
     for pattern in FULL_DATES:
         for match in pattern.finditer(text):
@@ -730,14 +887,12 @@ def find_dates(text: str) -> list[DateMention]:
                 value = datetime.date(year, month, day)
             except ValueError:
                 continue
-            found.append(DateMention(match.start(), match.end(), value))
+            add(DateMention(match.start(), match.end(), value))
     for match in MONTH_YEAR.finditer(text):
         if free(match.start(), match.end()):
             month, year = _month_number(match.group("m")), int(match.group("y"))
             last = calendar.monthrange(year, month)[1]
-            found.append(
-                DateMention(match.start(), match.end(), datetime.date(year, month, last), True)
-            )
+            add(DateMention(match.start(), match.end(), datetime.date(year, month, last), True))
     for pattern in DAY_MONTH:
         for match in pattern.finditer(text):
             if not free(match.start(), match.end()):
@@ -748,13 +903,16 @@ def find_dates(text: str) -> list[DateMention]:
                 continue
             if not 1 <= day <= 31:
                 continue
-            found.append(DateMention(match.start(), match.end(), None, day=day, month=month))
+            add(DateMention(match.start(), match.end(), None, day=day, month=month))
     found.sort(key=lambda mention: mention.start)
     # A day and month take the year of the nearest full date (a dateline, usually).
     dated = [m for m in found if m.date is not None]
+    dated_starts = [m.start for m in dated]
     for mention in found:
         if mention.date is None and dated:
-            nearest = min(dated, key=lambda m: abs(m.start - mention.start))
+            middle = bisect.bisect_left(dated_starts, mention.start)
+            around = [dated[i] for i in (middle - 1, middle) if 0 <= i < len(dated)]
+            nearest = min(around, key=lambda m: abs(m.start - mention.start))
             try:
                 mention.date = datetime.date(nearest.date.year, mention.month, mention.day)
             except ValueError:
@@ -814,6 +972,11 @@ AREA_SYNONYMS: dict[str, list[str]] = {
     ],
 }  # fmt: skip
 
+AREA_NAME = re.compile(
+    "|".join(f"(?:{pattern})" for patterns in AREA_SYNONYMS.values() for pattern in patterns),
+    re.IGNORECASE,
+)
+
 KINDS = [
     ("moa", r"memorand(?:um|a) of agreement|\bMoA\b"),
     (
@@ -865,7 +1028,11 @@ def find_kind(text: str) -> str:
 
 # --- Commitments ---------------------------------------------------------------------------------
 
-CLAUSE_BREAK = re.compile(r";|,\s+and\s+|\s+and\s+(?=to\s)|,\s+while\s+|,\s+whereas\s+")
+# A run of spaces is tried from its first only: from each of them, a long run would cost its
+# square.
+CLAUSE_BREAK = re.compile(r";|,\s+and\s+|(?<!\s)\s+and\s+(?=to\s)|,\s+while\s+|,\s+whereas\s+")
+# How far from its date an event's words are read: clauses are shorter in any real text.
+CLAUSE_REACH = 200
 EVENT_AS_SUBJECT = re.compile(
     r"^(?P<subject>.+?)(?:\s+(?:will|is|are|shall)\s+(?:be\s+)?(?:expected\s+to\s+(?:be\s+)?)?"
     r"|,?\s+(?=to\s+(?:be|take)\b))(?:jointly\s+)?(?:to\s+)?(?:be\s+)?(?:held|take place|"
@@ -898,26 +1065,36 @@ class FoundCommitment:
 
 def find_commitments(text: str, spans, dates: list[DateMention], signed: DateMention | None):
     found: list[FoundCommitment] = []
+    seen: set[tuple[datetime.date, str]] = set()
+    # Each sentence read once: whether it is about what will happen, and its clause breaks.
+    read: dict[tuple[int, int], tuple[bool, list[int], list[int]]] = {}
     for mention in dates:
         if mention is signed:
             continue
         start, end = sentence_at(spans, mention.start)
-        sentence = text[start:end]
-        if not FOLLOW_UP.search(sentence):
+        if (start, end) not in read:
+            breaks = list(CLAUSE_BREAK.finditer(text, start, end))
+            read[start, end] = (
+                FOLLOW_UP.search(text, start, end) is not None,
+                [b.start() for b in breaks],
+                [b.end() for b in breaks],
+            )
+        follow_up, break_starts, break_ends = read[start, end]
+        if not follow_up:
             continue
-        clause_start, clause_end = start, end
-        for breaker in CLAUSE_BREAK.finditer(sentence):
-            absolute = start + breaker.start()
-            if absolute < mention.start:
-                clause_start = start + breaker.end()
-            elif absolute >= mention.end:
-                clause_end = absolute
-                break
+        # The clause runs from the last break before the date to the first at or after its end.
+        before = bisect.bisect_left(break_starts, mention.start) - 1
+        after = bisect.bisect_left(break_starts, mention.end)
+        clause_start = max(
+            break_ends[before] if before >= 0 else start, mention.start - CLAUSE_REACH
+        )
+        clause_end = min(
+            break_starts[after] if after < len(break_starts) else end, mention.end + CLAUSE_REACH
+        )
         clause = text[clause_start:clause_end]
         title = _event_title(clause, text[mention.start : mention.end])
-        if title and not any(
-            c.due_on == mention.date and c.title.lower() == title.lower() for c in found
-        ):
+        if title and (mention.date, title.lower()) not in seen:
+            seen.add((mention.date, title.lower()))
             # The event's own words (and its date) are not cooperation areas.
             at = clause.lower().find(title.lower())
             title_start = clause_start + at if at >= 0 else clause_start
@@ -1029,8 +1206,22 @@ class Proposal:
         }
 
 
+def length_problem(text: str) -> str | None:
+    """Why the text is too long to be read, or None. Every rule above runs in time linear in
+    the text's length; the limit keeps that time short."""
+    limit = settings.INTAKE_MAX_CHARS
+    if len(text) <= limit:
+        return None
+    return (
+        f"The announcement has {len(text):,} characters; at most {limit:,} are read "
+        "(INTAKE_MAX_CHARS). Paste the announcement alone."
+    )
+
+
 def propose(text: str, *, directory: Directory | None = None) -> Proposal:
     """A draft memorandum read from the text of an announcement; nothing is saved."""
+    if problem := length_problem(text):
+        raise ValidationError({"text": problem})
     directory = directory or Directory()
     text = clean(text)
     spans = sentences(text)
@@ -1068,15 +1259,17 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
     candidates = unknown_institutions(text, tokens, taken + people_spans)
     # A unit or programme of a named institution ("Huawei ICT Academy"), wherever it is named.
     # So is one "at" or "of" one ("the Centre for International Experience at U of T").
-    units = {
-        normalise(name)
-        for start, end, name, _ in candidates
-        if any(
-            (m.end <= start and re.fullmatch(r"[^\S\n]+", text[m.end : start]))
-            or (m.start >= end and re.fullmatch(r"\s+(?:at|of)\s+(?:the\s+)?", text[end : m.start]))
-            for m in mentions
-        )
-    }
+    # (Only the nearest name on either side can be that close: registered names do not overlap.)
+    mention_starts = [m.start for m in mentions]
+    mention_ends = [m.end for m in mentions]
+    units = set()
+    for start, end, name, _ in candidates:
+        before = bisect.bisect_right(mention_ends, start) - 1
+        after = bisect.bisect_left(mention_starts, end)
+        if (before >= 0 and SAME_LINE_SPACE.fullmatch(text, mention_ends[before], start)) or (
+            after < len(mentions) and AT_OR_OF.fullmatch(text, end, mention_starts[after])
+        ):
+            units.add(normalise(name))
     for start, end, name, acronym in candidates:
         key = normalise(name)
         if key in units:
@@ -1100,28 +1293,32 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
             party = unknown.setdefault(key, FoundParty(name=name, first_at=start))
             party.short_name = party.short_name or acronym
         mentions.append(Mention(start, end, party))
+    named, named_here = Spans((m.start, m.end) for m in mentions), set()
+    tokens_by_text: dict[str, list[Token]] = {}
+    for token in tokens:
+        tokens_by_text.setdefault(token.text, []).append(token)
     for party in unknown.values():
-        if not party.short_name:
-            continue
-        for token in tokens:
-            if token.text == party.short_name and not any(
-                m.start <= token.start < m.end for m in mentions
-            ):
+        for token in tokens_by_text.get(party.short_name, []) if party.short_name else []:
+            if not named.covers(token.start) and token.start not in named_here:
                 mentions.append(Mention(token.start, token.end, party))
+                named_here.add(token.start)
     mentions.sort(key=lambda mention: mention.start)
-    for party in {id(m.party): m.party for m in mentions}.values():
-        if all(
-            CONTEXT_BEFORE.search(text, sentence_at(spans, m.start)[0], m.start)
-            for m in mentions
-            if m.party is party
-        ):
-            party.context_only = True
+    by_party: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_party.setdefault(id(mention.party), []).append(mention)
+    for party_mentions in by_party.values():
+        if all(_context_before(text, spans, m.start) for m in party_mentions):
+            party_mentions[0].party.context_only = True
 
     # 3. Each person's position, institution and mode.
     known_people = directory.people_in(text, tokens)
     people = _merge_people(people, known_people, taken)
+    sorted_mentions = Mentions(mentions)
+    known_names = NameIndex()
+    for _, _, record in known_people:
+        known_names.add(record.full_name, record)
     for person in people:
-        _describe(person, text, spans, mentions, known_people)
+        _describe(person, text, spans, sorted_mentions, known_names)
     _remote_modes(text, spans, people)
 
     # 4. Dates, follow-ups, areas, kind.
@@ -1134,21 +1331,21 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
     areas = find_areas(masked(text, institution_spans + commitment_spans))
     kind = find_kind(masked(text, institution_spans))
 
-    parties = sorted(
-        (
-            party
-            for party in {id(m.party): m.party for m in mentions}.values()
-            if not party.context_only
-        ),
-        key=lambda party: min(m.start for m in mentions if m.party is party),
-    )
+    # Each party in the order it is first named (`by_party` keeps the sorted mentions' order).
+    parties = [
+        party_mentions[0].party
+        for party_mentions in by_party.values()
+        if not party_mentions[0].party.context_only
+    ]
     duplicates = []
+    compared = 0
     for party in parties:
         if party.institution is not None:
             continue
         if party.ambiguous:
             duplicates += [PossibleDuplicate(party.name, i, 1.0) for i in party.ambiguous]
-        else:
+        elif compared < COMPARED_UNKNOWN_INSTITUTIONS:
+            compared += 1
             duplicates += [
                 PossibleDuplicate(party.name, near.institution, near.similarity)
                 for near in directory.matcher.near(party.name)
@@ -1176,51 +1373,82 @@ def _resolve_ambiguous(mentions: list[Mention], by_institution: dict[int, FoundP
             mention.party = by_institution[named[0].pk]
 
 
+class NameIndex:
+    """People's names, asked which one names the same person as a given name: the first
+    added whose words (folded) are the same, or, when one of the two is a single word, that
+    is the other's last word ("Whitfield" and "Eleanor Whitfield"). Constant time."""
+
+    def __init__(self):
+        self.by_words: dict[tuple[str, ...], int] = {}
+        # Names of two or more words, by their last word ("Whitfield" names Eleanor Whitfield).
+        self.by_last_word: dict[str, int] = {}
+        self.items: list = []
+
+    def add(self, name: str, item) -> None:
+        words = tuple(normalise(name).split())
+        self.by_words.setdefault(words, len(self.items))
+        if len(words) > 1:
+            self.by_last_word.setdefault(words[-1], len(self.items))
+        self.items.append(item)
+
+    def first(self, name: str):
+        words = tuple(normalise(name).split())
+        found = [self.by_words.get(words)]
+        if len(words) == 1:
+            found.append(self.by_last_word.get(words[0]))
+        elif words:
+            found.append(self.by_words.get(words[-1:]))
+        found = [index for index in found if index is not None]
+        return self.items[min(found)] if found else None
+
+
 def _merge_people(people, known_people, taken) -> list[FoundPerson]:
     """One entry per person: "Prof. Whitfield" is the Eleanor Whitfield named before; people
     the registry knows count even without an honorific or title."""
     merged: list[FoundPerson] = []
+    names = NameIndex()
     for person in sorted(people, key=lambda p: p.start):
-        same = next((p for p in merged if _same_person(p.full_name, person.full_name)), None)
+        same = names.first(person.full_name)
         if same is None:
             merged.append(person)
+            names.add(person.full_name, person)
         else:
             same.honorific = same.honorific or person.honorific
             same.position = same.position or person.position
+    taken = Spans(taken)
     for start, end, record in known_people:
-        if any(start < s_end and s_start < end for s_start, s_end in taken):
+        if taken.overlaps(start, end) or names.first(record.full_name) is not None:
             continue
-        if any(_same_person(p.full_name, record.full_name) for p in merged):
-            continue
-        merged.append(FoundPerson(full_name=record.full_name, start=start, end=end))
+        person = FoundPerson(full_name=record.full_name, start=start, end=end)
+        merged.append(person)
+        names.add(person.full_name, person)
     merged.sort(key=lambda p: p.start)
     return merged
 
 
-def _same_person(first: str, second: str) -> bool:
-    a, b = normalise(first).split(), normalise(second).split()
-    if a == b:
-        return True
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return len(shorter) == 1 and shorter[0] == longer[-1]
+APPOSITION_START = re.compile(r"\s*,\s*")
+PARENTHESIS = re.compile(r"\s*\(([^()\n]{3,200})\)")
+OF_INSTITUTION = re.compile(r"\s*,?\s*(?:of|from|at|for|representing)\s+(?:the\s+)?")
+OF_TITLE = re.compile(r"(?P<title>(?:\b[\w\-]+\s+){1,4}?)(?:of|at)\s+(?:the\s+)?$")
+TITLE_BETWEEN = re.compile(r"(?:'s?)?\s*(?:[\w\-]+\s+){0,6}")
+# How far around a person the words about them are read: more than any position's words.
+PERSON_REACH = 300
 
 
-def _describe(person: FoundPerson, text: str, spans, mentions: list[Mention], known) -> None:
-    """Position and institution from the words around the name (see the module docstring)."""
-    after = text[person.end :]
+def _describe(person: FoundPerson, text: str, spans, mentions: Mentions, known: NameIndex):
+    """Position and institution from the words around the name (see the module docstring).
+    Each phrase is read within PERSON_REACH characters of the name, so that describing every
+    person costs time in proportion to the number of people, not to the text's length."""
     sentence_start, sentence_end = sentence_at(spans, person.start)
     party: FoundParty | None = None
     position = ""
-
-    def mention_in(start: int, end: int) -> Mention | None:
-        inside = [m for m in mentions if start <= m.start and m.end <= end]
-        return inside[-1] if inside else None
+    mention_in = mentions.last_inside
 
     # "Name, Position of Institution," or "Name (Position, Institution)".
-    apposition = re.match(r"\s*,\s*", after)
-    parenthesis = re.match(r"\s*\(([^()\n]{3,200})\)", after)
+    apposition = APPOSITION_START.match(text, person.end)
+    parenthesis = PARENTHESIS.match(text, person.end)
     if apposition:
-        body_start = person.end + apposition.end()
+        body_start = apposition.end()
         end_match = _apposition_end(text, body_start)
         body = text[body_start:end_match]
         if POSITION_WORDS.search(body) or mention_in(body_start, end_match):
@@ -1236,9 +1464,7 @@ def _describe(person: FoundPerson, text: str, spans, mentions: list[Mention], kn
                 # "… at Cambridge": a place or an institution the registry does not know.
                 position = re.sub(r"\s+at\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*$", "", body)
     elif parenthesis:
-        inner_start = person.end + parenthesis.start(1)
-        inner_end = person.end + parenthesis.end(1)
-        found = mention_in(inner_start, inner_end)
+        found = mention_in(parenthesis.start(1), parenthesis.end(1))
         if found:
             party = found.party
         parts = [p for p in re.split(r"\s*,\s*", parenthesis.group(1)) if POSITION_WORDS.search(p)]
@@ -1246,24 +1472,20 @@ def _describe(person: FoundPerson, text: str, spans, mentions: list[Mention], kn
             position = re.sub(r"(?i)\s+(?:of|at)\s+.*$", "", parts[0]) if found else parts[0]
     # "Name of/from/at/for Institution", also after an apposition ("Name, Position, for X").
     if party is None:
-        rest = person.end
-        if apposition:
-            rest = _apposition_end(text, person.end + apposition.end())
-        of = re.match(r"\s*,?\s*(?:of|from|at|for|representing)\s+(?:the\s+)?", text[rest:])
+        rest = _apposition_end(text, apposition.end()) if apposition else person.end
+        of = OF_INSTITUTION.match(text, rest)
         if of:
-            found = mention_in(rest, rest + of.end() + 300)
-            if found and found.start == rest + of.end():
+            found = mention_in(rest, of.end() + 300)
+            if found and found.start == of.end():
                 party = found.party
     # "Institution('s) Title Name" or "Title of Institution, Name".
-    preceding = [m for m in mentions if sentence_start <= m.start and m.end <= person.start]
-    if party is None and preceding:
-        mention = preceding[-1]
+    mention = mentions.last_inside(sentence_start, person.start)
+    if party is None and mention is not None and person.start - mention.end <= PERSON_REACH:
         between = text[mention.end : person.start]
-        of_title = re.search(
-            r"(?P<title>(?:\b[\w\-]+\s+){1,4}?)(?:of|at)\s+(?:the\s+)?$",
-            text[sentence_start : mention.start],
+        of_title = OF_TITLE.search(
+            text, max(sentence_start, mention.start - PERSON_REACH), mention.start
         )
-        if re.fullmatch(r"(?:'s?)?\s*(?:[\w\-]+\s+){0,6}", between) and (
+        if TITLE_BETWEEN.fullmatch(between) and (
             not between.strip(" '") or POSITION_WORDS.search(between)
         ):
             party = mention.party
@@ -1278,33 +1500,24 @@ def _describe(person: FoundPerson, text: str, spans, mentions: list[Mention], kn
             position = position or of_title.group("title")
     # "Vice Provost for International Cooperation Dr. Name": a position just before.
     if not position and not person.position:
-        position = _position_before(text, sentence_start, person.start)
-    record = next((r for _, _, r in known if _same_person(r.full_name, person.full_name)), None)
+        position = _position_before(
+            text, max(sentence_start, person.start - PERSON_REACH), person.start
+        )
+    record = known.first(person.full_name)
     if party is None and record is not None:
-        for mention in mentions:
-            if mention.party.institution is not None and mention.party.institution.pk == (
-                record.institution_id
-            ):
-                party = mention.party
-                break
+        named = mentions.first_of_institution(record.institution_id)
+        if named is not None:
+            party = named.party
         else:
             person.institution_name = record.institution.name
     # The nearest institution in the clause.
     if party is None and person.institution_name is None:
-        clause_start = max(
-            [sentence_start]
-            + [
-                sentence_start + m.end()
-                for m in re.finditer(r";", text[sentence_start : person.start])
-            ]
-        )
-        clause_end = min(
-            [sentence_end]
-            + [person.end + m.start() for m in re.finditer(r";", text[person.end : sentence_end])]
-        )
-        nearby = [m for m in mentions if clause_start <= m.start < clause_end]
-        if nearby:
-            party = min(nearby, key=lambda m: abs(m.start - person.start)).party
+        clause_start = max(sentence_start, text.rfind(";", sentence_start, person.start) + 1)
+        clause_end = text.find(";", person.end, sentence_end)
+        clause_end = sentence_end if clause_end < 0 else clause_end
+        nearby = mentions.nearest(clause_start, clause_end, person.start)
+        if nearby is not None:
+            party = nearby.party
     if party is not None:
         person.party = party
         person.institution_name = party.name
@@ -1343,12 +1556,13 @@ def _is_title_only(title: str, position: str) -> bool:
 
 def _apposition_end(text: str, start: int) -> int:
     """Where an apposition ends; a parenthesis inside it ("Deputy Vice-Chancellor
-    (International)") does not end it."""
+    (International)") does not end it; nor is one read further than PERSON_REACH."""
     cursor = start
+    reach = min(len(text), start + PERSON_REACH)
     while True:
-        match = APPOSITION_END.search(text, cursor)
+        match = APPOSITION_END.search(text, cursor, reach)
         if match is None:
-            return len(text)
+            return reach
         body = text[start : match.start()]
         if match.group().startswith(")") and body.count("(") > body.count(")"):
             cursor = match.start() + 1
@@ -1363,15 +1577,17 @@ REMOTE_LEADS_TO = re.compile(r"[\s,:;]*(?:by|was|were|is|joined by)\s+")
 def _remote_modes(text: str, spans, people: list[FoundPerson]) -> None:
     """A remote marker belongs to the person it leads to ("and, remotely, by Prof. X"), else
     to the person named last before it in its sentence, else the first named after it."""
+    starts = [person.start for person in people]
     for marker in REMOTE.finditer(text):
         start, end = sentence_at(spans, marker.start())
-        here = [p for p in people if start <= p.start < end]
-        before = [p for p in here if p.start < marker.start()]
-        after = [p for p in here if p.start > marker.start()]
-        if after and REMOTE_LEADS_TO.fullmatch(text[marker.end() : after[0].start]):
-            chosen = after[0]
+        low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        # The last person named before the marker in its sentence, and the first after it.
+        before = bisect.bisect_left(starts, marker.start(), low, high) - 1
+        after = bisect.bisect_right(starts, marker.start(), low, high)
+        if after < high and REMOTE_LEADS_TO.fullmatch(text, marker.end(), starts[after]):
+            chosen = people[after]
         else:
-            chosen = before[-1] if before else (after[0] if after else None)
+            chosen = people[before] if before >= low else (people[after] if after < high else None)
         if chosen is not None:
             chosen.mode = "remote"
 
@@ -1379,12 +1595,15 @@ def _remote_modes(text: str, spans, people: list[FoundPerson]) -> None:
 def _signing_date(text: str, spans, dates: list[DateMention]) -> DateMention | None:
     if not dates:
         return None
+    signing = [word.start() for word in SIGNING.finditer(text)]
     scored = []
     for mention in dates:
         start, end = sentence_at(spans, mention.start)
-        words = [m for m in SIGNING.finditer(text, start, end)]
+        low, high = bisect.bisect_left(signing, start), bisect.bisect_left(signing, end)
+        middle = bisect.bisect_left(signing, mention.start, low, high)
+        words = [signing[i] for i in (middle - 1, middle) if low <= i < high]
         if words:
-            distance = min(abs(w.start() - mention.start) for w in words)
+            distance = min(abs(word - mention.start) for word in words)
             scored.append((0 if not mention.month_only else 1, distance, mention.start, mention))
     if scored:
         return min(scored, key=lambda item: item[:3])[3]

@@ -25,6 +25,7 @@ from agreements.selectors import (
     partner_institution_id,
 )
 from registry import roles
+from registry.characters import without_control_characters
 
 FEED_STATUSES = [Status.PENDING, Status.ACTIVE, Status.EXPIRED]
 ONE_DAY = datetime.timedelta(days=1)
@@ -87,8 +88,9 @@ def _event(uid: str, day: datetime.date, summary: str, description: str, url: st
     event.add("dtstamp", stamp)
     event.add("dtstart", day)  # a date, so an all-day event
     event.add("dtend", day + ONE_DAY)
-    event.add("summary", summary)
-    event.add("description", description)
+    # RFC 5545 text holds no control characters: those stored before they were refused go.
+    event.add("summary", without_control_characters(summary))
+    event.add("description", without_control_characters(description))
     event.add("url", url)
     event.add("transp", "TRANSPARENT")  # a reminder, not busy time
     return event

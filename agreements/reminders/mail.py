@@ -277,7 +277,8 @@ def reminder_message(reminder: DueReminder) -> tuple[str, str]:
         "-- ",
         "MoU Registry. You receive this as the owner of this agreement (its owner email).",
     ]
-    return subject, "\n".join(lines)
+    # A mail header is one line: a reference typed with a line break must not break the send.
+    return " ".join(subject.split()), "\n".join(lines)
 
 
 def _send_one(reminder: DueReminder, connection) -> None:

@@ -70,6 +70,17 @@ def test_the_expiry_mail_names_the_agreement_its_parties_the_date_and_a_link(
     assert "Renew" in body
 
 
+def test_a_reference_with_a_line_break_still_makes_a_one_line_subject(
+    clock, send_reminders, mailoutbox
+):
+    in_force(expires_in=90, reference="MOU-2023\r\n0008")
+
+    send_reminders()
+
+    (message,) = mailoutbox
+    assert message.subject.startswith("MOU-2023 0008 expires on ")
+
+
 def test_a_notice_date_already_past_is_said_to_be_past(clock, send_reminders, mailoutbox):
     memorandum = in_force(expires_in=30, renewal_notice_days=90)
 
