@@ -22,7 +22,8 @@ from tests.system.production.support import (
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the test reads the roles' groups, which a flushing test before it removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_gunicorn_serves_the_registry_from_postgresql(on_postgres, tmp_path):
     # The test database: its tables exist, and what the test commits the server sees.
     env = production_environment(
