@@ -30,7 +30,7 @@ class IntakeAdminMixin:
                 form = IntakeConfirmForm(request.POST, proposal=proposal)
                 if form.is_valid():
                     try:
-                        memorandum, created = form.save(actor=request.user)
+                        memorandum, created = form.create_draft(actor=request.user)
                     except ValidationError:
                         pass
                     else:

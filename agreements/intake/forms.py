@@ -145,7 +145,7 @@ class IntakeConfirmForm(forms.Form):
                 self.add_error(f"{prefix}_country", "Choose the country of the new institution.")
         return cleaned_data
 
-    def save(self, *, actor) -> tuple[Memorandum, list[Institution]]:
+    def create_draft(self, *, actor) -> tuple[Memorandum, list[Institution]]:
         """Create the chosen institutions and the draft memorandum (`intake_draft_create`);
         a refusal becomes the form's error."""
         data = self.cleaned_data
