@@ -58,5 +58,7 @@ def test_export_peak_memory_does_not_grow_with_the_rows(editor, monkeypatch):
     rows_large, peak_large = peak_while_exporting(client)
 
     assert (rows_small, rows_large) == (2_001, 8_001)
-    # Four times the rows; the peak stays that of one chunk in flight.
-    assert peak_large < peak_small * 1.15, (peak_small, peak_large)
+    # Four times the rows; the peak stays that of one chunk in flight. The peak of the same
+    # export varies by up to a fifth from run to run (when the collector runs, which chunk is in
+    # flight); rows held in memory would add about 4 MB, more than doubling it.
+    assert peak_large < peak_small * 1.4, (peak_small, peak_large)
