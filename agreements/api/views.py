@@ -248,7 +248,7 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
             raise ValidationError({"format": ["Choose csv, xlsx or json."]})
         day = self.as_of_day()
         if day is not None:
-            rows = exports.register_as_of_rows(day, self.register_as_of(day))
+            rows = exports.register_as_of_rows(day, self.register_as_of(day), export_format)
             return exports.export_response(rows, export_format)
         return exports.memoranda_response(self.filter_queryset(self.get_queryset()), export_format)
 

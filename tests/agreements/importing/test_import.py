@@ -198,7 +198,7 @@ def export_csv() -> str:
     trip changes: the fingerprint hashes the parties' institution ids (new ones after an import
     into an empty database) and the commitments and documents, which the file does not carry."""
     queryset = memorandum_list(UserFactory(is_superuser=True)).order_by("reference")
-    rows = csv.reader(io.StringIO("".join(csv_lines(export_rows(queryset)))))
+    rows = csv.reader(io.StringIO("".join(csv_lines(export_rows(queryset, "csv")))))
     left_out = {COLUMNS.index("updated_at"), COLUMNS.index("fingerprint")}
     return [[cell for index, cell in enumerate(row) if index not in left_out] for row in rows]
 
@@ -222,7 +222,7 @@ def test_export_import_into_an_empty_database_and_export_again_is_identical(tmp_
     before = export_csv()
     exported = tmp_path / "demo.csv"
     queryset = memorandum_list(UserFactory(is_superuser=True))
-    exported.write_text("".join(csv_lines(export_rows(queryset))), encoding="utf-8")
+    exported.write_text("".join(csv_lines(export_rows(queryset, "csv"))), encoding="utf-8")
     empty_the_registry()
 
     call_command("import_memoranda", str(exported), verbosity=0)
