@@ -33,7 +33,12 @@ def test_the_proposal_for_each_announcement(key, directory, editor):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"memorandum", "unknown_institutions", "possible_duplicates"}
+    assert set(body) == {
+        "memorandum",
+        "also_mentioned",
+        "unknown_institutions",
+        "possible_duplicates",
+    }
     memorandum = body["memorandum"]
     assert set(memorandum) == {
         "title", "kind", "signed_on", "parties", "signatories", "cooperation_areas", "commitments",
