@@ -14,8 +14,14 @@ What it finds, and how:
   beside its own centre (UNESCO beside UNESCO-ICHEI) is taken as context, not as a party.
 - **Unknown institutions**: runs of capitalised words around an institution word ("University
   of X", "X Institute", "X Technical University", "Ministry of …") and names followed by an
-  acronym in parentheses ("Kazakh-British Technical University (KBTU)"). Each is proposed as a
-  party without an id, listed in `unknown_institutions`, and compared with the registry by
+  acronym in parentheses ("Kazakh-British Technical University (KBTU)"), ended by a title or
+  an honorific ("X University Vice Chancellor … Prof Dr Y" is X University).
+- **Who signs** (`signing_parties`): the subject of a verb of signing and the names listed
+  with it, the names after "between", "with", "signed … by", "for", "on behalf of" in a
+  sentence about the agreement, and the institution of a person named in a sentence of
+  signing; else the headline's. Only these are parties; the others are `also_mentioned`.
+  An unknown party that one registered institution closely resembles is that one
+  (`_registered_by_likeness`); the other unknown parties are compared with the registry by
   trigram similarity (`partners.matching`; the first 20 of them), near ones listed in
   `possible_duplicates`.
 - **The signing date**, written "May 29, 2023", "29 May 2023", "29th of May 2023",
@@ -23,13 +29,16 @@ What it finds, and how:
   day cannot be a month), "29 мая 2023 г." or "May 29" (the year taken from the nearest full
   date, e.g. a dateline): the date nearest a word of signing ("signed", "signing", "inked",
   "подписали") in its sentence, else the first date of the text.
-- **People** after an honorific (Prof., Dr., Mr., Ms., Mrs., Sir, профессор, д-р …) or a title
-  (President, Rector, Vice-Rector, Dean, Director, ректор …): the honorific; the position from
-  an apposition ("Prof. Han Wei, Executive Deputy Director of UNESCO-ICHEI"), a parenthesis, or
-  the title ("NU President Shigeo Katsu"); the institution from the same phrase ("of X", "at X",
-  "X's", "X President …"), else from the registry's record of the person, else the nearest
-  institution in the clause. "online", "via video link", "remotely", "virtually", "онлайн" …
-  near a person make their mode `remote`.
+- **People** after honorifics (one or several, with or without full stops: "Prof Dr"), a
+  title (also "Title for <field> Name", "Title of <institution> Name"), before an apposed
+  title ("Name, President of X"), in lists after "signed by", after "on behalf of X,", and
+  Chinese names before their honorific: the honorific; the position from an apposition
+  ("Prof. Han Wei, Executive Deputy Director of UNESCO-ICHEI"), a parenthesis, or the title
+  ("NU President Shigeo Katsu"); the institution from the same phrase ("of X", "at X", "X's",
+  "X President …"; not "a former professor at X"), else from the registry's record of the
+  person, else the nearest institution in the clause. Only whole names (`is_whole_name`) are
+  people. "online", "via video link", "remotely", "virtually", "онлайн" … near a person make
+  their mode `remote`.
 - **Cooperation areas** by their names and synonyms (`AREA_SYNONYMS`: "third-party training"
   → capacity-building, "IIOE" → online-education, "consultancies" → joint-bidding, "student
   exchange" → student-mobility …), outside institution names and outside the sentences' clauses
