@@ -97,3 +97,15 @@ fuzz: install
 	echo "make fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per operation, mode and role"; \
 	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n auto -q tests/system/fuzz; \
 	status=$$?; echo "make fuzz: seed $$seed; replay with: make fuzz SEED=$$seed"; exit $$status
+
+# How well intake reads (docs/features.md, "Intake from an announcement"): precision and recall
+# of parties, signatories and signing dates over labelled corpora, each read against its own
+# register in a throwaway SQLite database. Another corpus of the same form: INTAKE_CORPORA=….
+INTAKE_CORPORA ?= tests/agreements/intake/corpus/announcements.json tests/agreements/intake/corpus/held_out.json
+.PHONY: intake-scores
+intake-scores: install
+	@scratch=$$(mktemp -d); \
+	export DEBUG=true DATABASE_URL=sqlite:///$$scratch/intake-scores.sqlite3; \
+	$(BIN)/python manage.py migrate --noinput -v 0 && \
+	$(BIN)/python manage.py intake_scores $(INTAKE_CORPORA) --misses; \
+	status=$$?; rm -rf $$scratch; exit $$status

@@ -303,5 +303,10 @@ class PossibleDuplicateSerializer(serializers.Serializer):
 
 class IntakeResponseSerializer(serializers.Serializer):
     memorandum = IntakeMemorandumSerializer()
+    also_mentioned = IntakePartySerializer(
+        many=True,
+        help_text="Institutions the announcement names that do not sign it (hosts, funders, "
+        "other members of a consortium, a person's former employer …): never parties.",
+    )
     unknown_institutions = serializers.ListField(child=serializers.CharField())
     possible_duplicates = PossibleDuplicateSerializer(many=True)

@@ -269,9 +269,10 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         request=IntakeRequestSerializer,
         responses={200: IntakeResponseSerializer, **ERROR_RESPONSES},
         description="Propose a draft memorandum from the text of an announcement (editors and "
-        "admins): known institutions by name, acronym or alias, the signing date, the people "
-        "with their positions, cooperation areas, the kind and follow-up events. Deterministic "
-        "rules (agreements/intake/proposal.py); nothing is saved.",
+        "admins): the institutions that sign it (the others named are `also_mentioned`), known "
+        "ones by name, acronym or alias, the signing date, the signatories with their "
+        "positions, cooperation areas, the kind and follow-up events. Deterministic rules "
+        "(agreements/intake/proposal.py); nothing is saved.",
     )
     @action(
         detail=False,

@@ -14,8 +14,14 @@ What it finds, and how:
   beside its own centre (UNESCO beside UNESCO-ICHEI) is taken as context, not as a party.
 - **Unknown institutions**: runs of capitalised words around an institution word ("University
   of X", "X Institute", "X Technical University", "Ministry of …") and names followed by an
-  acronym in parentheses ("Kazakh-British Technical University (KBTU)"). Each is proposed as a
-  party without an id, listed in `unknown_institutions`, and compared with the registry by
+  acronym in parentheses ("Kazakh-British Technical University (KBTU)"), ended by a title or
+  an honorific ("X University Vice Chancellor … Prof Dr Y" is X University).
+- **Who signs** (`signing_parties`): the subject of a verb of signing and the names listed
+  with it, the names after "between", "with", "signed … by", "for", "on behalf of" in a
+  sentence about the agreement, and the institution of a person named in a sentence of
+  signing; else the headline's. Only these are parties; the others are `also_mentioned`.
+  An unknown party that one registered institution closely resembles is that one
+  (`_registered_by_likeness`); the other unknown parties are compared with the registry by
   trigram similarity (`partners.matching`; the first 20 of them), near ones listed in
   `possible_duplicates`.
 - **The signing date**, written "May 29, 2023", "29 May 2023", "29th of May 2023",
@@ -23,13 +29,16 @@ What it finds, and how:
   day cannot be a month), "29 мая 2023 г." or "May 29" (the year taken from the nearest full
   date, e.g. a dateline): the date nearest a word of signing ("signed", "signing", "inked",
   "подписали") in its sentence, else the first date of the text.
-- **People** after an honorific (Prof., Dr., Mr., Ms., Mrs., Sir, профессор, д-р …) or a title
-  (President, Rector, Vice-Rector, Dean, Director, ректор …): the honorific; the position from
-  an apposition ("Prof. Han Wei, Executive Deputy Director of UNESCO-ICHEI"), a parenthesis, or
-  the title ("NU President Shigeo Katsu"); the institution from the same phrase ("of X", "at X",
-  "X's", "X President …"), else from the registry's record of the person, else the nearest
-  institution in the clause. "online", "via video link", "remotely", "virtually", "онлайн" …
-  near a person make their mode `remote`.
+- **People** after honorifics (one or several, with or without full stops: "Prof Dr"), a
+  title (also "Title for <field> Name", "Title of <institution> Name"), before an apposed
+  title ("Name, President of X"), in lists after "signed by", after "on behalf of X,", and
+  Chinese names before their honorific: the honorific; the position from an apposition
+  ("Prof. Han Wei, Executive Deputy Director of UNESCO-ICHEI"), a parenthesis, or the title
+  ("NU President Shigeo Katsu"); the institution from the same phrase ("of X", "at X", "X's",
+  "X President …"; not "a former professor at X"), else from the registry's record of the
+  person, else the nearest institution in the clause. Only whole names (`is_whole_name`) are
+  people. "online", "via video link", "remotely", "virtually", "онлайн" … near a person make
+  their mode `remote`.
 - **Cooperation areas** by their names and synonyms (`AREA_SYNONYMS`: "third-party training"
   → capacity-building, "IIOE" → online-education, "consultancies" → joint-bidding, "student
   exchange" → student-mobility …), outside institution names and outside the sentences' clauses
@@ -56,6 +65,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from nameparser import HumanName
+from nameparser.config import CONSTANTS as NAME_CONSTANTS
 
 from agreements.models import CooperationArea, Memorandum
 from partners.matching import InstitutionMatcher
@@ -74,9 +85,14 @@ NAME_LENGTH = Institution._meta.get_field("name").max_length
 QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 
 
+# "&" between words is "and": "Science & Technology" is "Science and Technology".
+AMPERSAND = re.compile(r"(?<=\w)[^\S\n]+&[^\S\n]+(?=\w)")
+
+
 def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
     text = re.sub(r"[\u00a0\u2007\u202f\t]", " ", text)
+    text = AMPERSAND.sub(" and ", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -130,9 +146,24 @@ RU_ENDINGS = sorted(
 )
 
 
+# American spellings as British ones, so that a name matches however it is spelt ("Center",
+# "Organization", "Program"): whole words, then "-ization".
+SPELLINGS = {
+    "center": "centre", "centers": "centres", "program": "programme", "programs": "programmes",
+    "defense": "defence", "labor": "labour", "theater": "theatre", "catalog": "catalogue",
+    "fiber": "fibre", "meter": "metre", "color": "colour", "behavior": "behaviour",
+}  # fmt: skip
+AMERICAN_SUFFIX = re.compile(r"iz(?=ations?$)")
+
+
 def fold(token: str) -> str:
-    """A word as names are compared: case- and accent-insensitive; Russian words stemmed."""
+    """A word as names are compared: case- and accent-insensitive, British spelling; Russian
+    words stemmed."""
     folded = normalise(token)
+    if folded in SPELLINGS:
+        return SPELLINGS[folded]
+    if folded.endswith(("ization", "izations")):
+        folded = AMERICAN_SUFFIX.sub("is", folded)
     if len(folded) > 4 and CYRILLIC.search(folded):
         for ending in RU_ENDINGS:
             if folded.endswith(ending) and len(folded) - len(ending) >= 3:
@@ -277,6 +308,13 @@ class Spans:
     def overlaps(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self.ends, start)
         return index < len(self.starts) and self.starts[index] < end
+
+    def end_at(self, start: int) -> int | None:
+        """The end of the stretch that starts at `start`, if one does."""
+        index = bisect.bisect_left(self.starts, start)
+        if index < len(self.starts) and self.starts[index] == start:
+            return self.ends[index]
+        return None
 
 
 def masked(text: str, spans) -> str:
@@ -533,7 +571,8 @@ NOT_INSTITUTION_WORDS = {
     "rankings", "workshop", "seminar", "network",
 }  # fmt: skip
 CONNECTORS = {"of", "and", "for", "the", "de", "la", "du", "des", "di", "für", "fur", "und", "y",
-              "in", "on", "&", "del", "der", "at"}  # fmt: skip
+              "in", "on", "&", "del", "der", "at", "es", "da", "do", "dos", "das", "e",
+              "van", "von", "zu"}  # fmt: skip
 # Capitalised words that begin a sentence or a title rather than a name.
 LEADING_NOISE = {
     "the", "a", "an", "this", "that", "these", "yesterday", "today", "on", "in", "at", "as",
@@ -651,7 +690,19 @@ def _institution_part(run: list[Token]) -> list[Token]:
             ):
                 break
             start -= 1
-        part = run[start:]
+        # A title or an honorific after the name begins a person's description ("University
+        # of X Vice Chancellor and Chief Executive Officer Prof Dr Y"): the name ends there.
+        end = next(
+            (
+                index
+                for index in range(first + 1, len(run))
+                if run[index].folded in TITLE_WORDS or run[index].folded in HONORIFIC_FOLDED
+            ),
+            len(run),
+        )
+        while end > first + 1 and run[end - 1].folded in CONNECTORS:
+            end -= 1
+        part = run[start:end]
     if any(token.folded in NOT_INSTITUTION_WORDS for token in part):
         return []
     return part if len(part) >= 2 else []
@@ -671,30 +722,66 @@ HONORIFICS = {
     "prof.": "Prof.", "prof": "Prof.", "professor": "Prof.", "dr.": "Dr.", "dr": "Dr.",
     "doctor": "Dr.", "mr.": "Mr.", "mr": "Mr.", "mrs.": "Mrs.", "mrs": "Mrs.", "ms.": "Ms.",
     "ms": "Ms.", "sir": "Sir", "dame": "Dame", "academician": "Academician", "h.e.": "H.E.",
-    "проф.": "Prof.", "профессор": "Prof.", "д-р": "Dr.", "доктор": "Dr.", "г-н": "Mr.",
-    "г-жа": "Ms.", "академик": "Academician",
+    "hon.": "Hon.", "hon": "Hon.", "eng.": "Eng.", "engr.": "Engr.", "engr": "Engr.",
+    "associate professor": "Assoc. Prof.", "assistant professor": "Asst. Prof.",
+    "assoc. prof.": "Assoc. Prof.", "проф.": "Prof.", "профессор": "Prof.", "д-р": "Dr.",
+    "доктор": "Dr.", "г-н": "Mr.", "г-жа": "Ms.", "академик": "Academician",
 }  # fmt: skip
-HONORIFIC = (
-    r"(?:Prof\.|Professor|Dr\.|Doctor|Mr\.|Mrs\.|Ms\.|Sir|Dame|Academician|H\.E\."
-    r"|(?i:проф\.|профессор|д-р|доктор|г-н|г-жа|академик))"
+HONORIFIC_FOLDED = {key.rstrip(".") for key in HONORIFICS if " " not in key}
+# One honorific, with or without its full stop ("Prof", "Prof.", "Dr").
+HONORIFIC_WORD = (
+    r"(?:(?:Associate|Assistant|Assoc\.)[^\S\n]+(?:Professor|Prof\.?)|Professor|Prof\.?|Dr\.?"
+    r"|Doctor|Mr\.?|Mrs\.?|Ms\.?|Sir|Dame|Academician|H\.E\.|Hon\.?|Eng\.|Engr\.?"
+    r"|(?i:проф\.|профессор|д-р|доктор|г-н|г-жа|академик))(?![\w\-])"
 )
+# Honorifics in a row ("Prof. Dr.", "Prof Dr", "H.E. Dr."), three at most.
+HONORIFIC = rf"{HONORIFIC_WORD}(?:[^\S\n]+{HONORIFIC_WORD}){{0,2}}"
 # At most three modifiers ("Executive Deputy Vice President"): a run of them is tried from
-# each of its words, so an unbounded repetition would cost the square of the run.
+# each of its words, so an unbounded repetition would cost the square of the run. Russian and
+# Kazakh titles are in their usual cases ("ректор", "ректоры", "төрағасы").
 TITLE = (
-    r"(?:(?:(?:Executive|Deputy|Vice|Acting|First|Senior|Associate|Assistant)[- ]){0,3}"
+    r"(?:(?:(?:Executive|Deputy|Vice|Acting|First|Senior|Associate|Assistant|Chief|Managing"
+    r"|Regional|Permanent|Interim|Group)[- ]){0,3}"
     r"(?:President|Rector|Pro-Rector|Provost|Chancellor|Vice-Chancellor|Pro-Vice-Chancellor"
     r"|Dean|Director[- ]General|Director|Chairman|Chairwoman|Chairperson|Chair|CEO|Minister"
-    r"|Ambassador|Secretary[- ]General|Principal|Governor|Mayor|Akim|Head)"
-    r"|(?i:проректор|ректор|президент|директор|декан|министр|председатель|аким))"
+    r"|Ambassador|Secretary[- ]General|Principal|Governor|Mayor|Akim|Head|Representative"
+    r"|Officer)"
+    r"|(?i:проректор|ректор\w?|президент\w?|директор\w?|декан|министр\w?|председатель"
+    r"|аким|представитель|төраға\w*))"
 )
 TITLE_WORD = re.compile(TITLE)
 ANCHOR = re.compile(
     rf"(?<![\w\-])(?:(?P<title>{TITLE})[^\S\n]+)?(?P<honorific>{HONORIFIC})[^\S\n]+"
     rf"|(?<![\w\-])(?P<title_only>{TITLE})[^\S\n]+"
 )
-NAME_WORD = re.compile(r"[^\S\n]*([^\W\d_][\w'\-]*)")
-PARTICLES = {"van", "von", "de", "der", "da", "bin", "ibn", "al", "el", "la", "le", "di", "du",
-             "dos", "del", "ten", "ter"}  # fmt: skip
+# Words naming the field of a position, read between a title and a name ("Vice President for
+# International Affairs Choi Min-seo").
+FIELD_WORDS = {
+    "international", "global", "external", "academic", "student", "students", "affairs",
+    "relations", "research", "innovation", "development", "cooperation", "co-operation",
+    "partnerships", "engagement", "education", "studies", "graduate", "undergraduate",
+    "technology", "administration", "finance", "operations", "strategy", "planning", "digital",
+    "science", "sciences", "internationalisation", "internationalization", "teaching",
+    "learning", "quality", "enterprise", "impact", "faculty", "staff", "and", "outreach",
+}  # fmt: skip
+# After a title: "for <field>", "of <institution or acronym>" ("Rector of KBTU Yerlan …").
+TITLE_OF = re.compile(r"(?:for|of)[^\S\n]+(?:the[^\S\n]+)?")
+ACRONYM_WORD = re.compile(r"[A-ZА-ЯЁ][A-ZА-ЯЁ0-9&\-]{1,14}(?:'s)?[^\S\n]+")
+AFTER_NAME = re.compile(r"(?:'s?)?[^\S\n]+")
+FIELD_WORD = re.compile(r"([^\W\d_][\w\-]*)[^\S\n]+")
+# A name word, or an initial with its full stop ("John C. Smith").
+NAME_WORD = re.compile(r"[^\S\n]*([^\W\d_]\.(?=[^\S\n]*[^\W\d_])|[^\W\d_][\w'\-]*)")
+PARTICLES = {"van", "von", "de", "der", "da", "dos", "das", "do", "bin", "ibn", "al", "el",
+             "la", "le", "di", "du", "del", "ten", "ter"}  # fmt: skip
+# Titles from nameparser's list (English, many fields), less the adjectives that are also
+# words of institutions' names ("National", "State", "Royal" …).
+TITLE_WORDS = set(NAME_CONSTANTS.titles) - {
+    "national", "state", "royal", "federal", "technical", "academic", "first", "group",
+    "general", "junior", "senior", "master", "lady", "king", "queen", "prince", "mother",
+    "father", "brother", "sister", "bishop", "judge", "lord", "economist", "scientist",
+    "united", "marshal", "imam", "rabbi", "pastor", "reverend",
+}  # fmt: skip
+TITLE_WORDS |= {"chancellor", "rector", "provost", "ceo", "officer", "vice", "pro"}
 NOT_NAME_WORDS = (
     ORG_WORDS
     | MONTH_WORDS
@@ -702,6 +789,9 @@ NOT_NAME_WORDS = (
         "the", "of", "and", "for", "said", "says", "noted", "added", "was", "is", "who", "from",
         "national", "state", "international", "vice", "deputy", "executive", "president",
         "rector", "dean", "director", "minister", "chancellor", "provost", "university's",
+        # Words of companies' names ("Huawei Technologies Uganda").
+        "technologies", "technology", "systems", "group", "holdings", "solutions", "services",
+        "industries", "networks", "limited", "plc", "corp", "sciences", "pharmaceuticals",
     }
 )  # fmt: skip
 POSITION_WORDS = re.compile(
@@ -737,7 +827,8 @@ class FoundPerson:
 
 
 def _name_after(text: str, position: int, *, minimum: int, taken) -> tuple[int, int] | None:
-    """The span of 1–4 capitalised name words starting at `position`."""
+    """The span of 1–4 capitalised name words starting at `position` (particles such as
+    "de" inside it), or None when fewer than `minimum`."""
     words: list[tuple[int, int]] = []
     cursor = position
     pending_particle = None
@@ -765,24 +856,176 @@ def _name_after(text: str, position: int, *, minimum: int, taken) -> tuple[int, 
     return words[0][0], words[-1][1]
 
 
+CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+INITIAL = re.compile(r"[^\W\d_]\.?")
+
+
+def is_whole_name(name: str) -> bool:
+    """A given and a family name at least (initials allowed before the family name): never
+    "M" or "John C". A Chinese name written in characters is whole in two to four of them."""
+    if CJK_NAME.fullmatch(name):
+        return True
+    if len(name.split()) < 2:
+        return False
+    parsed = HumanName(name)
+    return bool(parsed.first and parsed.last) and not INITIAL.fullmatch(parsed.last)
+
+
+def _after_title(text: str, position: int, taken) -> int:
+    """Where a name may start after a title's complement: "for International Affairs", "of
+    KBTU", "of <a named institution>", or an institution right after the title as Russian
+    writes it ("ректор ТГУ Андрей Волков"); `position` itself when there is none."""
+    of = TITLE_OF.match(text, position)
+    cursor = of.end() if of else position
+    if (end := taken.end_at(cursor)) is not None:
+        space = AFTER_NAME.match(text, end)
+        return space.end() if space else position
+    if acronym := ACRONYM_WORD.match(text, cursor):
+        return acronym.end()
+    fields = 0
+    while of and fields < 4 and (word := FIELD_WORD.match(text, cursor)):
+        if normalise(word.group(1)) not in FIELD_WORDS:
+            break
+        cursor, fields = word.end(), fields + 1
+    return cursor if fields else position
+
+
+def _honorific(written: str) -> str:
+    words = re.findall(r"(?:Associate|Assistant|Assoc\.)\s+(?:Professor|Prof\.?)|\S+", written)
+    return " ".join(HONORIFICS.get(" ".join(word.lower().split()), word) for word in words)
+
+
 def find_people(text: str, taken) -> list[FoundPerson]:
+    """People after an honorific or a title (also "Title for Field Name", "Title of X Name"),
+    before an apposed title ("Name, President of X"), in lists after "signed by" and after
+    "on behalf of X," — and Chinese names in characters before their honorific."""
     taken = Spans(taken)
     people = []
     for anchor in ANCHOR.finditer(text):
         title = anchor.group("title") or anchor.group("title_only") or ""
         honorific_text = anchor.group("honorific") or ""
-        span = _name_after(text, anchor.end(), minimum=1 if honorific_text else 2, taken=taken)
+        start = anchor.end()
+        span = _name_after(text, start, minimum=1 if honorific_text else 2, taken=taken)
+        if span is None and not honorific_text:
+            start = _after_title(text, anchor.end(), taken)
+            if LEADING_HONORIFIC.match(text, start):
+                continue  # the honorific's own anchor reads this person
+            span = (
+                _name_after(text, start, minimum=2, taken=taken) if start > anchor.end() else None
+            )
         if span is None:
             continue
-        person = FoundPerson(
-            full_name=text[span[0] : span[1]],
-            start=anchor.start(),
-            end=span[1],
-            honorific=HONORIFICS.get(honorific_text.lower(), honorific_text),
-            position=_tidy(title),
+        people.append(
+            FoundPerson(
+                full_name=text[span[0] : span[1]],
+                start=anchor.start(),
+                end=span[1],
+                honorific=_honorific(honorific_text),
+                position=_tidy(title),
+            )
         )
-        people.append(person)
+    people += _people_before_titles(text, taken)
+    people += _listed_people(text, taken)
+    for match in CJK_PERSON.finditer(text):
+        people.append(
+            FoundPerson(
+                full_name=match.group("name"),
+                start=match.start(),
+                end=match.end(),
+                position=CJK_POSITIONS.get(match.group("title"), ""),
+                honorific=CJK_HONORIFICS.get(match.group("title"), ""),
+            )
+        )
     return people
+
+
+# "Sigrid Lindqvist, President of KTH": two to four name words, then a comma and a title.
+NAME_TOKEN = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'\-]*"
+APPOSED_TITLE = re.compile(
+    rf"(?<![\w\-'.])(?P<name>{NAME_TOKEN}(?:[^\S\n]+(?:(?:{'|'.join(PARTICLES)})[^\S\n]+)?"
+    rf"{NAME_TOKEN}){{1,3}}),[^\S\n]+(?:(?:the|its|a|an)[^\S\n]+)?(?:{TITLE})(?![\w\-])"
+)
+
+
+LEADING_HONORIFIC = re.compile(rf"(?:{HONORIFIC})[^\S\n]+")
+
+
+def _people_before_titles(text: str, taken) -> list[FoundPerson]:
+    people = []
+    for match in APPOSED_TITLE.finditer(text):
+        start, end = match.span("name")
+        if taken.overlaps(start, end) or LEADING_HONORIFIC.match(text, start):
+            continue  # an honorific's anchor reads this one
+        span = _name_after(text, start, minimum=2, taken=taken)
+        if span is None or span[1] != end:
+            continue
+        people.append(FoundPerson(full_name=text[start:end], start=start, end=end))
+    return people
+
+
+# "signed by A, B and C", "signatories were A and B", "on behalf of X, A": the list starts here.
+LIST_CUE = re.compile(
+    r"(?i)\b(?:(?:signed|initialled|countersigned|inked)\b[^.;,\n]{0,80}?\bby"
+    r"|signatories\s+(?:were|are|included|include))[^\S\n]+"
+)
+ON_BEHALF = re.compile(r"(?i)\bon behalf of[^\S\n]+(?:the[^\S\n]+)?")
+COMMA = re.compile(r"[^\S\n]*,[^\S\n]+")
+LIST_SEPARATOR = re.compile(r"[^\S\n]*(?:,[^\S\n]*(?:and[^\S\n]+)?|[^\S\n]+and[^\S\n]+)")
+LIST_ITEM_LEAD = re.compile(
+    rf"(?:the[^\S\n]+)?(?:(?:{TITLE})[^\S\n]+)?(?:(?:{HONORIFIC})[^\S\n]+)?"
+)
+# An apposition skipped between two names of a list ("A, Rector of X, and B"), this long at most.
+LIST_APPOSITION = re.compile(r"[^,;.\n]{1,120}?(?=,|;|\.|\n|$)")
+LIST_ITEMS = 8
+
+
+def _listed_people(text: str, taken) -> list[FoundPerson]:
+    """Bare names in a list after LIST_CUE, or right after "on behalf of X,"; an apposition
+    with a position between two names is skipped."""
+    starts = [cue.end() for cue in LIST_CUE.finditer(text)]
+    for cue in ON_BEHALF.finditer(text):
+        end = taken.end_at(cue.end())
+        comma = COMMA.match(text, end) if end is not None else None
+        if comma:
+            starts.append(comma.end())
+    people = []
+    for cursor in starts:
+        for _ in range(LIST_ITEMS):
+            lead = LIST_ITEM_LEAD.match(text, cursor)
+            span = _name_after(text, lead.end(), minimum=2, taken=taken)
+            if span is None or _runs_into_institution(text, span[1]):
+                break
+            people.append(
+                FoundPerson(full_name=text[span[0] : span[1]], start=span[0], end=span[1])
+            )
+            separator = LIST_SEPARATOR.match(text, span[1])
+            if separator is None:
+                break
+            cursor = separator.end()
+            # "A, Rector of X, and B": the apposition, then the next separator.
+            if (
+                not separator.group().strip(" ,")
+                and (apposition := LIST_APPOSITION.match(text, cursor))
+                and POSITION_WORDS.search(apposition.group())
+                and (after := LIST_SEPARATOR.match(text, apposition.end()))
+            ):
+                cursor = after.end()
+    return people
+
+
+def _runs_into_institution(text: str, end: int) -> bool:
+    """Whether the words just read as a name go on as an institution's ("Riga Technical
+    University")."""
+    following = NAME_WORD.match(text, end)
+    return following is not None and fold(following.group(1)) in ORG_WORDS
+
+
+CJK_HONORIFICS = {"教授": "Prof.", "博士": "Dr.", "先生": "Mr.", "女士": "Ms."}
+CJK_POSITIONS = {"校长": "President", "院长": "Dean", "主任": "Director", "书记": "Secretary"}
+CJK_PERSON = re.compile(
+    r"(?<![\u4e00-\u9fff])(?P<name>[\u4e00-\u9fff]{2,3})"
+    rf"(?P<title>{'|'.join([*CJK_HONORIFICS, *CJK_POSITIONS])})"
+)
 
 
 def _tidy(phrase: str) -> str:
@@ -825,7 +1068,8 @@ DAY_MONTH = [
     re.compile(rf"(?<!\w)(?P<m>{EN_MONTH})\s+{DAY}(?![\d\w])"),
 ]
 SIGNING = re.compile(
-    r"(?i)\b(?:sign(?:ed|ing|s)?|inked|concluded|entered into|подписал\w*|подписан\w*)\b"
+    r"(?i)\b(?:sign(?:ed|ing|s)?|inked|concluded|entered into|renew(?:ed|s)?|подписал\w*"
+    r"|подписан\w*)\b"
 )
 FOLLOW_UP = re.compile(
     r"(?i)\b(?:will|shall|invited|invitation|invites?|upcoming|scheduled|planned|plans?|next|"
@@ -1131,6 +1375,215 @@ def _event_title(clause: str, date_text: str) -> str:
     return _tidy(title)[:300]
 
 
+# --- Who signs -----------------------------------------------------------------------------------
+
+# What a party does: signs, concludes, enters into, renews, partners with; or it is said to be
+# a party to, a partner in or a signatory of the agreement.
+SIGNING_VERB = re.compile(
+    r"(?i)\b(?:sign(?:s|ed|ing)?|inks?|inked|conclude[sd]?|enter(?:s|ed)?\s+into"
+    r"|renew(?:s|ed)?|partner(?:s|ed)?\s+(?:with|on|in|to)|team(?:s|ed)?\s+up"
+    r"|join(?:s|ed)?\s+forces|(?:is|are|was|were|become|becomes|became)\s+(?:a\s+|the\s+)?"
+    r"(?:part(?:y|ies)|partners?|signator(?:y|ies))\s+(?:to|in|of)"
+    r"|подписал\w*|подписан\w*|заключил\w*)\b"
+)
+AGREEMENT_NOUN = re.compile(
+    r"(?i)\b(?:memorand(?:um|a)|agreements?|MoUs?|MoAs?|accords?|pacts?|partnerships?"
+    r"|letters?\s+of\s+intent|соглашени\w*|меморандум\w*|договор\w*)\b"
+)
+# Where the names of the parties follow: "between X and Y", "with X" (after a verb or noun of
+# agreement), "signed … by X", "for X", "on behalf of X".
+BETWEEN = re.compile(r"(?i)\b(?:between|among|amongst|между)[^\S\n]+")
+WITH = re.compile(r"(?i)\b(?:with|с|со)[^\S\n]+")
+SIGNED_BY = re.compile(
+    r"(?i)\b(?:signed|concluded|inked|initialled|countersigned)\b[^.;,\n]{0,80}?\bby[^\S\n]+"
+)
+FOR_PARTY = re.compile(r"(?i)\b(?:for|on behalf of|representing|от имени)[^\S\n]+")
+# "The parties to the agreement are X, Y and Z."
+PARTIES_ARE = re.compile(
+    r"(?i)\b(?:parties|partners|signatories)\b[^.;\n]{0,60}?\b(?:are|were|include|included)"
+    r"[^\S\n]*:?[^\S\n]+"
+)
+# Words that may stand between the last name of the subject and its verb ("X and Y have today
+# formally signed"), and between the names of one list ("X, the Y and Z").
+SUBJECT_FILLER = (
+    {
+        "have", "has", "had", "today", "yesterday", "jointly", "formally", "officially", "also",
+        "recently", "finally", "now", "will", "to", "on", "this", "last", "week", "both",
+        "successfully", "together", "сегодня", "официально", "также", "совместно",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    }
+    | MONTH_WORDS
+)  # fmt: skip
+LIST_LINKS = {"and", "the", "as", "well", "together", "with", "along", "и", "et", "y", "und"}
+LIST_MARKS = set(",–—-/")
+PARENTHESES = re.compile(r"\([^()\n]{0,60}\)")
+# A place after a name ("UNDP in Kazakhstan", "CSIR of South Africa") does not break a list.
+PLACE = re.compile(r"(?<!\w)(?:in|of|в|во)[^\S\n]+(?:[A-ZА-ЯЁ][\w\-]*[^\S\n]*){1,3}")
+# How far before "with" its verb or noun of agreement may be ("signed an MoU with").
+WITH_REACH = 80
+# The longest stretch read between two names of one list, or a name and its verb.
+CHAIN_GAP = 120
+# The most names followed along one list: a list of parties is never longer.
+CHAIN_NAMES = 12
+
+
+class Positions:
+    """Where a pattern matched, asked in logarithmic time whether it did within a stretch: a
+    sentence is never searched again for each name in it."""
+
+    def __init__(self, positions: Iterable[int]):
+        self.positions = sorted(positions)
+
+    def within(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.positions, start)
+        return index < len(self.positions) and self.positions[index] < end
+
+
+def _gap_is(text: str, start: int, end: int, words: set[str], marks: set[str]) -> bool:
+    """Whether text[start:end], less short parentheses ("(NU)"), holds only `words`, `marks`,
+    spaces and numbers."""
+    if end < start or end - start > CHAIN_GAP:
+        return False
+    gap = PLACE.sub(" ", PARENTHESES.sub(" ", text[start:end]))
+    for match in re.finditer(r"[^\W\d_]+|[^\w\s]", gap):
+        token = match.group()
+        if not (normalise(token) in words or token in marks):
+            return False
+    return True
+
+
+def signing_parties(text: str, spans, mentions: list[Mention], people) -> set[int]:
+    """The ids of the parties that sign: named as the subject of a verb of signing (with the
+    names listed with them), after "between", "with", "signed … by", "for" or "on behalf of" in
+    a sentence about the signing, or as the institution of a person who signs. When nothing
+    says who signs, the institutions of the headline."""
+    starts = [mention.start for mention in mentions]
+    signing: set[int] = set()
+
+    def follow_back(index: int) -> None:
+        """The name at `index` and the names listed before it."""
+        for _ in range(CHAIN_NAMES):
+            signing.add(id(mentions[index].party))
+            if index == 0 or not _gap_is(
+                text, mentions[index - 1].end, mentions[index].start, LIST_LINKS, LIST_MARKS
+            ):
+                return
+            index -= 1
+
+    def follow_on(index: int) -> None:
+        """The name at `index` and the names listed after it."""
+        for _ in range(CHAIN_NAMES):
+            signing.add(id(mentions[index].party))
+            if index + 1 == len(mentions) or not _gap_is(
+                text, mentions[index].end, mentions[index + 1].start, LIST_LINKS, LIST_MARKS
+            ):
+                return
+            index += 1
+
+    verb_matches = list(SIGNING_VERB.finditer(text))
+    noun_matches = list(AGREEMENT_NOUN.finditer(text))
+    verbs = Positions(match.start() for match in verb_matches)
+    nouns = Positions(match.start() for match in noun_matches)
+    # Subjects: the names just before a verb of signing, or right before a noun of agreement
+    # ("the NU–KAIST agreement").
+    for verb in [*verb_matches, *noun_matches]:
+        index = bisect.bisect_left(starts, verb.start()) - 1
+        if index < 0 or mentions[index].end > verb.start():
+            continue
+        sentence_start = sentence_at(spans, verb.start())[0]
+        if mentions[index].start < sentence_start:
+            continue
+        # "NU's President signed": the institution's head signs for it.
+        filler = SUBJECT_FILLER | TITLE_WORDS | {"s"} if verb.re is SIGNING_VERB else set()
+        # Not across a comma: "…, Director of the X School, signed" has a person for subject.
+        if _gap_is(text, mentions[index].end, verb.start(), filler, {"'"}):
+            follow_back(index)
+    # Objects: the names right after a cue, in a sentence about the agreement.
+    for cue_pattern in (BETWEEN, WITH, SIGNED_BY, FOR_PARTY, PARTIES_ARE):
+        for cue in cue_pattern.finditer(text):
+            index = bisect.bisect_left(starts, cue.end())
+            if index == len(mentions) or not _gap_is(
+                text, cue.end(), mentions[index].start, {"the"}, set()
+            ):
+                continue
+            sentence_start, sentence_end = sentence_at(spans, cue.start())
+            if mentions[index].start >= sentence_end:
+                continue
+            if cue_pattern is BETWEEN:
+                about = nouns.within(sentence_start, sentence_end) or verbs.within(
+                    sentence_start, sentence_end
+                )
+            elif cue_pattern is WITH:
+                # "signed an MoU with X", "entered into an agreement with X": the verb in the
+                # sentence, and it or its noun shortly before "with", in the same clause.
+                reach = max(sentence_start, cue.start() - WITH_REACH)
+                clause_start = max(text.rfind(",", reach, cue.start()) + 1, reach)
+                about = verbs.within(sentence_start, sentence_end) and (
+                    verbs.within(clause_start, cue.start())
+                    or nouns.within(clause_start, cue.start())
+                )
+            elif cue_pattern is PARTIES_ARE or cue.group().lower().startswith("on behalf"):
+                about = True
+            else:
+                about = verbs.within(sentence_start, sentence_end)
+            if about:
+                follow_on(index)
+    # The institution of a person who signs: named in a sentence of signing, not as a guest; an
+    # institution the register does not know only if the headline names it too (else it is
+    # likely the person's faculty or school: "Principal of the College of …").
+    headline_end = spans[0][1] if spans else 0
+    in_headline = {id(mention.party) for mention in mentions if mention.start < headline_end}
+    for person in people:
+        if person.party is None:
+            continue
+        if person.party.institution is None and id(person.party) not in in_headline:
+            continue
+        sentence_start, sentence_end = sentence_at(spans, person.start)
+        if verbs.within(sentence_start, sentence_end) and not _context_before(
+            text, spans, person.start
+        ):
+            signing.add(id(person.party))
+    if not signing:
+        # Nothing says who signs: the institutions of the headline, if it names any.
+        signing = in_headline
+    return signing
+
+
+# A party the register does not know by any of its names, but knows by a name this alike (the
+# trigram similarity of their distinctive words, as the import compares them), is that one.
+SAME_INSTITUTION_SIMILARITY = 0.8
+
+
+def _registered_by_likeness(parties: list[FoundParty], directory: Directory) -> list[FoundParty]:
+    """Each unknown party that one registered institution alone resembles closely enough is
+    that institution (once, if it is also named otherwise)."""
+    result: list[FoundParty] = []
+    registered = {party.institution.pk for party in parties if party.institution is not None}
+    compared = 0
+    for party in parties:
+        if party.institution is None and not party.ambiguous:
+            if compared >= COMPARED_UNKNOWN_INSTITUTIONS:
+                result.append(party)
+                continue
+            compared += 1
+            close = [
+                near
+                for near in directory.matcher.near(party.name)
+                if near.similarity >= SAME_INSTITUTION_SIMILARITY
+            ]
+            if len(close) == 1:
+                institution = close[0].institution
+                if institution.pk in registered:
+                    continue
+                registered.add(institution.pk)
+                party.institution = institution
+                party.name = institution.name
+                party.short_name = institution.short_name
+                party.country = institution.country.code or None
+        result.append(party)
+    return result
+
+
 # --- The proposal --------------------------------------------------------------------------------
 
 
@@ -1160,6 +1613,8 @@ class Proposal:
     areas: list[CooperationArea]
     commitments: list[FoundCommitment]
     possible_duplicates: list[PossibleDuplicate]
+    # Institutions named that do not sign: context, hosts, funders, other members …
+    also_mentioned: list[FoundParty] = field(default_factory=list)
 
     @property
     def known_parties(self) -> list[FoundParty]:
@@ -1176,15 +1631,7 @@ class Proposal:
                 "title": self.title,
                 "kind": self.kind,
                 "signed_on": self.signed_on.isoformat() if self.signed_on else None,
-                "parties": [
-                    {
-                        "institution": party.institution.pk if party.institution else None,
-                        "name": party.name,
-                        "short_name": party.short_name,
-                        "country": party.country,
-                    }
-                    for party in self.parties
-                ],
+                "parties": [_party_dict(party) for party in self.parties],
                 "signatories": [
                     {
                         "full_name": person.full_name,
@@ -1201,9 +1648,19 @@ class Proposal:
                     for commitment in self.commitments
                 ],
             },
+            "also_mentioned": [_party_dict(party) for party in self.also_mentioned],
             "unknown_institutions": [party.name for party in self.unknown_parties],
             "possible_duplicates": [duplicate.as_dict() for duplicate in self.possible_duplicates],
         }
+
+
+def _party_dict(party: FoundParty) -> dict:
+    return {
+        "institution": party.institution.pk if party.institution else None,
+        "name": party.name,
+        "short_name": party.short_name,
+        "country": party.country,
+    }
 
 
 def length_problem(text: str) -> str | None:
@@ -1331,11 +1788,19 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
     areas = find_areas(masked(text, institution_spans + commitment_spans))
     kind = find_kind(masked(text, institution_spans))
 
-    # Each party in the order it is first named (`by_party` keeps the sorted mentions' order).
-    parties = [
+    # 5. Who signs: the parties; the other institutions named are only mentioned.
+    signing = signing_parties(text, spans, mentions, people)
+    named_parties = [
         party_mentions[0].party
         for party_mentions in by_party.values()
         if not party_mentions[0].party.context_only
+    ]
+    parties = [party for party in named_parties if id(party) in signing]
+    parties = _registered_by_likeness(parties, directory)
+    also_mentioned = [
+        party_mentions[0].party
+        for party_mentions in by_party.values()
+        if party_mentions[0].party not in parties
     ]
     duplicates = []
     compared = 0
@@ -1359,6 +1824,7 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
         areas=areas,
         commitments=commitments,
         possible_duplicates=duplicates,
+        also_mentioned=also_mentioned,
     )
 
 
@@ -1375,29 +1841,27 @@ def _resolve_ambiguous(mentions: list[Mention], by_institution: dict[int, FoundP
 
 class NameIndex:
     """People's names, asked which one names the same person as a given name: the first
-    added whose words (folded) are the same, or, when one of the two is a single word, that
-    is the other's last word ("Whitfield" and "Eleanor Whitfield"). Constant time."""
+    added whose words (folded) are the same, or whose last words are all of the other's
+    ("Whitfield" and "Ruiz Navarro" name Eleanor Whitfield and Alejandro Ruiz Navarro), either
+    way round. Constant time: a name has a handful of words."""
 
     def __init__(self):
         self.by_words: dict[tuple[str, ...], int] = {}
-        # Names of two or more words, by their last word ("Whitfield" names Eleanor Whitfield).
-        self.by_last_word: dict[str, int] = {}
+        # Names by each of their shorter endings ("Whitfield" names Eleanor Whitfield).
+        self.by_ending: dict[tuple[str, ...], int] = {}
         self.items: list = []
 
     def add(self, name: str, item) -> None:
         words = tuple(normalise(name).split())
         self.by_words.setdefault(words, len(self.items))
-        if len(words) > 1:
-            self.by_last_word.setdefault(words[-1], len(self.items))
+        for start in range(1, len(words)):
+            self.by_ending.setdefault(words[start:], len(self.items))
         self.items.append(item)
 
     def first(self, name: str):
         words = tuple(normalise(name).split())
-        found = [self.by_words.get(words)]
-        if len(words) == 1:
-            found.append(self.by_last_word.get(words[0]))
-        elif words:
-            found.append(self.by_words.get(words[-1:]))
+        found = [self.by_words.get(words), self.by_ending.get(words)]
+        found += [self.by_words.get(words[start:]) for start in range(1, len(words))]
         found = [index for index in found if index is not None]
         return self.items[min(found)] if found else None
 
@@ -1413,6 +1877,10 @@ def _merge_people(people, known_people, taken) -> list[FoundPerson]:
             merged.append(person)
             names.add(person.full_name, person)
         else:
+            if len(person.full_name.split()) > len(same.full_name.split()):
+                # "Prof. Whitfield", then "Eleanor Whitfield": the whole name.
+                same.full_name = person.full_name
+                names.add(person.full_name, same)
             same.honorific = same.honorific or person.honorific
             same.position = same.position or person.position
     taken = Spans(taken)
@@ -1423,10 +1891,11 @@ def _merge_people(people, known_people, taken) -> list[FoundPerson]:
         merged.append(person)
         names.add(person.full_name, person)
     merged.sort(key=lambda p: p.start)
-    return merged
+    return [person for person in merged if is_whole_name(person.full_name)]
 
 
 APPOSITION_START = re.compile(r"\s*,\s*")
+FORMER = re.compile(r"(?i)\b(?:former|formerly|previously|once|ex-|alumn\w*|graduate of)")
 PARENTHESIS = re.compile(r"\s*\(([^()\n]{3,200})\)")
 OF_INSTITUTION = re.compile(r"\s*,?\s*(?:of|from|at|for|representing)\s+(?:the\s+)?")
 OF_TITLE = re.compile(r"(?P<title>(?:\b[\w\-]+\s+){1,4}?)(?:of|at)\s+(?:the\s+)?$")
@@ -1452,7 +1921,8 @@ def _describe(person: FoundPerson, text: str, spans, mentions: Mentions, known: 
         end_match = _apposition_end(text, body_start)
         body = text[body_start:end_match]
         if POSITION_WORDS.search(body) or mention_in(body_start, end_match):
-            found = mention_in(body_start, end_match)
+            # "…, a former professor at X": X is not where they are now.
+            found = None if FORMER.search(body) else mention_in(body_start, end_match)
             if found:
                 party = found.party
                 head = text[body_start : found.start]

@@ -9,7 +9,7 @@ from agreements.demo import load_demo_directory
 from agreements.intake.proposal import find_dates, find_kind, propose
 from agreements.models import Commitment, Memorandum
 from partners.models import Institution, PartnerLink, Person
-from tests.factories import UserFactory
+from tests.factories import InstitutionFactory, UserFactory
 from tests.support import api_client
 
 from .announcements import ANNOUNCEMENTS, FURTHER_ANNOUNCEMENTS
@@ -33,7 +33,12 @@ def test_the_proposal_for_each_announcement(key, directory, editor):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"memorandum", "unknown_institutions", "possible_duplicates"}
+    assert set(body) == {
+        "memorandum",
+        "also_mentioned",
+        "unknown_institutions",
+        "possible_duplicates",
+    }
     memorandum = body["memorandum"]
     assert set(memorandum) == {
         "title", "kind", "signed_on", "parties", "signatories", "cooperation_areas", "commitments",
@@ -407,3 +412,196 @@ def test_a_viewer_may_not_use_the_intake_page(client, directory):
     client.force_login(UserFactory(username="reader", is_staff=True, groups=["registry-viewer"]))
 
     assert client.get("/admin/agreements/memorandum/intake/").status_code == 403
+
+
+# --- Who signs, and who is only mentioned ---------------------------------------------------------
+
+
+def names(parties) -> list[str]:
+    return [party.name for party in parties]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nazarbayev University and SUSTech signed a memorandum of understanding.",
+        "A memorandum of understanding between Nazarbayev University and SUSTech was signed.",
+        "Nazarbayev University signed a memorandum of understanding with SUSTech.",
+        "The memorandum was signed by Nazarbayev University and SUSTech.",
+        "The parties to the agreement are Nazarbayev University and SUSTech.",
+        "Nazarbayev University has entered into an agreement with SUSTech.",
+    ],
+)
+def test_a_party_signs_concludes_enters_into_or_is_said_to_be_one(text, directory):
+    proposal = propose(text)
+
+    assert names(proposal.parties) == [
+        "Nazarbayev University",
+        "Southern University of Science and Technology",
+    ]
+    assert proposal.also_mentioned == []
+
+
+def test_institutions_only_named_are_also_mentioned_never_parties(directory, editor):
+    text = (
+        "Nazarbayev University and SUSTech signed a memorandum of understanding on 3 May 2024. "
+        "The programme is funded by the Kazakhstan Science Foundation, and both are members of "
+        "a network with Seoul National University and ETH Zurich. Prof. Ada Lovelace of NU, a "
+        "former professor at the University of Cambridge, signed for NU."
+    )
+
+    body = api_client(editor).post(INTAKE, {"text": text}).json()
+
+    assert [p["name"] for p in body["memorandum"]["parties"]] == [
+        "Nazarbayev University",
+        "Southern University of Science and Technology",
+    ]
+    assert [p["name"] for p in body["also_mentioned"]] == [
+        "Kazakhstan Science Foundation",
+        "Seoul National University",
+        "ETH Zurich",
+        "University of Cambridge",
+    ]
+    assert body["also_mentioned"][1]["institution"] == Institution.objects.get(short_name="SNU").pk
+    # Only a party the register does not know is proposed for creation.
+    assert body["unknown_institutions"] == []
+    assert body["memorandum"]["title"] == ("Memorandum of understanding between NU and SUSTech")
+
+
+def test_without_a_word_of_signing_the_headline_names_the_parties(directory):
+    proposal = propose(
+        "NU and SUSTech: a new chapter\n\nThe rectors met in Astana with ETH Zurich."
+    )
+
+    assert names(proposal.parties) == [
+        "Nazarbayev University",
+        "Southern University of Science and Technology",
+    ]
+    assert names(proposal.also_mentioned) == ["ETH Zurich"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "International Center for Higher Education Innovation under the auspices of UNESCO",
+        "the International Centre for Higher Education Innovation Under The Auspices Of UNESCO",
+    ],
+)
+def test_a_registered_name_in_another_spelling(written, directory):
+    [party] = propose(f"{written} and NU signed an agreement.").parties[:1]
+
+    assert party.institution == Institution.objects.get(short_name="UNESCO-ICHEI")
+
+
+def test_and_written_as_an_ampersand(directory):
+    Institution.objects.filter(short_name="SUSTech").update(
+        name="Southern University of Science & Technology"
+    )
+
+    proposal = propose("Southern University of Science and Technology and NU signed an MoU.")
+
+    assert [party.short_name for party in proposal.parties] == ["SUSTech", "NU"]
+
+
+def test_a_name_that_closely_resembles_one_registered_is_that_one(directory):
+    mit = InstitutionFactory(
+        name="Massachusetts Institute of Technology", short_name="", country="US"
+    )
+
+    proposal = propose("Massachusets Institute of Technology and NU signed an agreement.")
+
+    assert [party.institution for party in proposal.parties][0] == mit
+    assert proposal.unknown_parties == []
+
+
+def test_a_title_and_a_person_are_not_part_of_an_institution(directory):
+    text = (
+        "Kenyatta University Vice Chancellor and Chief Executive Officer Prof Dr Jane Wambui "
+        "Mwangi and Nazarbayev University signed a memorandum of understanding."
+    )
+
+    proposal = propose(text)
+
+    assert names(proposal.parties) == ["Kenyatta University", "Nazarbayev University"]
+    [person] = proposal.signatories
+    assert (person.full_name, person.honorific, person.institution_name) == (
+        "Jane Wambui Mwangi",
+        "Prof. Dr.",
+        "Kenyatta University",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        (
+            "NU and SUSTech signed the MoU. It was signed by John C. Smith, Mary Ann Lee and Li "
+            "Wei.",
+            ["John C. Smith", "Mary Ann Lee", "Li Wei"],
+        ),
+        (
+            "The MoU was signed by Anna Berg, Rector of NU, and Tomas Lind, for SUSTech.",
+            ["Anna Berg", "Tomas Lind"],
+        ),
+        ("On behalf of NU, Daniyar Sadykov signed the memorandum.", ["Daniyar Sadykov"]),
+        ("Sigrid Lindqvist, President of NU, signed the memorandum.", ["Sigrid Lindqvist"]),
+        ("It was signed by Rector of KBTU Yerlan Temirbekov.", ["Yerlan Temirbekov"]),
+        (
+            "On behalf of SNU, Vice President for International Affairs Choi Min-seo signed.",
+            ["Choi Min-seo"],
+        ),
+        ("Документ подписал ректор ТГУ Андрей Волков.", ["Андрей Волков"]),
+        ("Документ подписала ректор КазНУ профессор Жанар Бекова.", ["Жанар Бекова"]),
+        (
+            "The agreement was signed by Mr Thomas Becker and Dr Hanna Kowalski.",
+            [
+                "Thomas Becker",
+                "Hanna Kowalski",
+            ],
+        ),
+        ("王晓明教授与NU签署了备忘录。", ["王晓明"]),
+    ],
+)
+def test_signatories_in_lists_after_titles_and_honorifics_in_several_orders(
+    text, people, directory
+):
+    assert [person.full_name for person in propose(text).signatories] == people
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prof. M signed the memorandum.",
+        "Dr. John C attended the signing.",
+        "It was signed by Smith.",
+        "Prof. Whitfield signed.",
+    ],
+)
+def test_a_fragment_of_a_name_is_not_a_person(text, directory):
+    assert propose(text).signatories == []
+
+
+def test_a_surname_alone_is_the_person_named_in_full(directory):
+    text = "Prof. Ruiz Navarro signed for NU. Dr. Alejandro Ruiz Navarro, Rector of NU, said so."
+
+    [person] = propose(text).signatories
+
+    assert person.full_name == "Alejandro Ruiz Navarro"
+
+
+def test_the_intake_page_shows_who_is_only_mentioned(staff_client):
+    text = (
+        "Nazarbayev University and SUSTech signed a memorandum of understanding, funded by "
+        "the Kazakhstan Science Foundation."
+    )
+
+    page = staff_client.post("/admin/agreements/memorandum/intake/", {"text": text})
+
+    html = page.content.decode()
+    mentioned = html[html.index('id="intake-also-mentioned"') :]
+    assert "Kazakhstan Science Foundation" in mentioned[: mentioned.index("</div>")]
+    assert [label for _, label in page.context["form"].fields["parties"].choices] == [
+        str(Institution.objects.get(short_name="NU")),
+        str(Institution.objects.get(short_name="SUSTech")),
+    ]
+    assert page.context["form"].unknown_rows == []

@@ -37,6 +37,15 @@ ADVERSARIAL = {
     "dates in one sentence": just_under_the_limit("signed on 29 May 2023, will meet "),
     "people": just_under_the_limit("Prof. Alpha Beta, Rector of NU, "),
     "spaces before and": "x" + " " * (LIMIT - 12) + "and to meet",
+    "honorifics in a row": just_under_the_limit("Prof Dr "),
+    "names between": just_under_the_limit("between NU and "),
+    "names with": just_under_the_limit("signed an MoU with NU "),
+    "a list of subjects": just_under_the_limit("NU, SUSTech and "),
+    "subjects and verbs": just_under_the_limit("NU and SUSTech signed "),
+    "signed by lists": just_under_the_limit("signed by Alpha Beta, Gamma Delta and "),
+    "on behalf of": just_under_the_limit("on behalf of NU, "),
+    "apposed titles": just_under_the_limit("Alpha Beta Gamma, President "),
+    "titles of institutions": just_under_the_limit("Rector of NU "),
     "thousands of unknown institutions": " ".join(
         f"{a}{b}{c}{d}ville University,"
         for a in "BCDFGHKLMN"
