@@ -249,3 +249,23 @@ def test_services_refuse_what_the_api_refuses(deciders, mou, editor):
         memorandum_update(
             memorandum=mou, actor=editor, stage="signed", signed_on=datetime.date(2026, 1, 1)
         )
+
+
+def test_the_list_filters_by_approval_state_and_awaiting_group(submitted, deciders, editor, viewer):
+    client = client_for(editor)
+
+    def references(query):
+        response = client.get(f"/api/v1/memoranda/?{query}")
+        assert response.status_code == 200, response.json()
+        return [row["reference"] for row in response.json()["results"]]
+
+    assert references("approval_state=in_approval") == [submitted.reference]
+    assert references("approval_state=approved") == []
+    assert references(f"awaiting_group={deciders.unit_heads.pk}") == [submitted.reference]
+    assert references(f"awaiting_group={deciders.legal.pk}") == []
+    assert client.get("/api/v1/memoranda/?approval_state=sideways").status_code == 400
+    assert "awaiting_group" in client.get("/api/v1/memoranda/?awaiting_group=999999").json()
+
+
+
+
