@@ -67,7 +67,7 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
 
 
 # The `approval_state` of a memorandum that was never submitted for approval.
-NEVER_SUBMITTED = "none"
+NEVER_SUBMITTED = "not_submitted"
 
 
 class MemorandumFilterSet(django_filters.FilterSet):

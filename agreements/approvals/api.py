@@ -35,7 +35,7 @@ class DecisionSerializer(serializers.Serializer):
     fingerprint = serializers.CharField(help_text="The terms decided on (approval fingerprint).")
     stale = serializers.BooleanField(help_text="An approval of terms that have changed since.")
     decided_at = serializers.DateTimeField()
-    decided_by = serializers.CharField(allow_null=True, help_text="Staff only; else null.")
+    decided_by = serializers.CharField(allow_null=True, help_text="Username; null once deleted.")
 
 
 class StepStateSerializer(StepSerializer):
@@ -112,7 +112,7 @@ class ApprovalActions:
             service(memorandum=memorandum, actor=self.request.user, **values, **arguments)
         except services.ApprovalConflict as error:
             raise Conflict({"approval": [str(error)]}) from None
-        return Response(approval_status(memorandum, self.request.user))
+        return Response(approval_status(memorandum))
 
     @extend_schema(
         responses={200: ApprovalStatusSerializer, **ERROR_RESPONSES},
@@ -122,7 +122,7 @@ class ApprovalActions:
     @action(detail=True, methods=["get"], **DECISION)
     def approval(self, request, pk=None):
         memorandum = self._approval_memorandum()
-        return Response(approval_status(memorandum, request.user))
+        return Response(approval_status(memorandum))
 
     @extend_schema(
         request=CommentSerializer,

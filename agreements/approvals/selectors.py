@@ -5,14 +5,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from agreements.filters import NEVER_SUBMITTED
 from agreements.models import Approval, ApprovalDecision, ApprovalRoute, Memorandum
-from agreements.selectors import can_read_staff_names, memorandum_visible_to
+from agreements.selectors import memorandum_visible_to
 
 State = Approval.State
 Action = ApprovalDecision.Action
 # A memorandum of a kind without a route, and one not submitted yet.
 NOT_REQUIRED = "not_required"
-NOT_SUBMITTED = "not_submitted"
+NOT_SUBMITTED = NEVER_SUBMITTED
 STATES = [NOT_REQUIRED, NOT_SUBMITTED, *State.values]
 
 
@@ -31,9 +32,10 @@ def _step_state(approval: Approval | None, step, last_return_step_id: int | None
     return "waiting" if step.pk == current.pk else "pending"
 
 
-def approval_status(memorandum: Memorandum, user) -> dict[str, Any]:
+def approval_status(memorandum: Memorandum) -> dict[str, Any]:
     """The memorandum's route, each step with its state and decisions, every decision (stale:
-    made on terms that have changed since), the current step and whether it may be signed.
+    made on terms that have changed since), the current step and whether it may be signed. For
+    the institution's staff only (it names who decided).
     Three queries: the approval (with its route and current step), the steps, the decisions;
     the route instead of the approval when none was ever submitted."""
     approval = (
@@ -50,7 +52,6 @@ def approval_status(memorandum: Memorandum, user) -> dict[str, Any]:
         .select_related("decided_by")
         .order_by("decided_at", "pk")
     )
-    names = can_read_staff_names(user)
     current_fingerprint = approval.fingerprint if approval else None
     rows = [
         {
@@ -62,9 +63,7 @@ def approval_status(memorandum: Memorandum, user) -> dict[str, Any]:
             "stale": decision.action == Action.APPROVED
             and decision.fingerprint != current_fingerprint,
             "decided_at": decision.decided_at,
-            "decided_by": (
-                decision.decided_by.get_username() if names and decision.decided_by else None
-            ),
+            "decided_by": decision.decided_by.get_username() if decision.decided_by else None,
         }
         for decision in decisions
     ]

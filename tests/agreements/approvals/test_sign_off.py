@@ -265,7 +265,3 @@ def test_the_list_filters_by_approval_state_and_awaiting_group(submitted, decide
     assert references(f"awaiting_group={deciders.legal.pk}") == []
     assert client.get("/api/v1/memoranda/?approval_state=sideways").status_code == 400
     assert "awaiting_group" in client.get("/api/v1/memoranda/?awaiting_group=999999").json()
-
-
-
-
