@@ -122,7 +122,10 @@ def approval_submit(*, memorandum: Memorandum, actor, comment: str = "") -> Appr
     """An editor submits a memorandum in negotiation to its kind's route: it waits at the
     first step. Refused (ApprovalConflict) when it is not in negotiation, has no route, or is
     already under way."""
-    if not (roles.is_admin(actor) or roles.EDITOR in roles.group_names(actor)):
+    # No actor: the registry itself (the demo, a command).
+    if actor is not None and not (
+        roles.is_admin(actor) or roles.EDITOR in roles.group_names(actor)
+    ):
         raise PermissionDenied("Editors and admins submit memoranda for approval.")
     memorandum, approval = _locked(memorandum)
     if memorandum.stage != Memorandum.Stage.NEGOTIATION:
@@ -370,7 +373,7 @@ def step_arrival_notify(*, memorandum_id: int, step_id: int) -> int:
     return get_connection().send_messages(messages) or 0
 
 
-# Routes
+# Routes and their deciders
 
 
 def _check_steps(steps: Sequence[Mapping[str, Any]]) -> None:
@@ -448,3 +451,20 @@ def approval_route_delete(*, route: ApprovalRoute, actor) -> None:
             {"kind": "Memoranda have gone through this route: it stays, as their record."}
         )
     route.delete()
+
+
+@attributed
+def approver_ensure(*, username: str, email: str, groups: Sequence[str], actor):
+    """A user who decides steps of the groups named (created when missing) and reads what a
+    registry viewer reads, so that the memoranda waiting for them are visible to them:
+    (the user, whether it is new). A new user has no usable password; an admin sets one."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": email}
+    )
+    if created:
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    wanted = [Group.objects.get_or_create(name=name)[0] for name in [roles.VIEWER, *groups]]
+    user.groups.add(*wanted)
+    return user, created
