@@ -159,8 +159,13 @@ def approval_submit(*, memorandum: Memorandum, actor, comment: str = "") -> Appr
     return approval
 
 
-def _waiting(approval: Approval | None) -> Approval:
-    if approval is None or approval.state != State.IN_APPROVAL:
+def _waiting(memorandum: Memorandum, approval: Approval | None) -> Approval:
+    # A memorandum taken back to draft while under way waits until it is in negotiation again.
+    if (
+        approval is None
+        or approval.state != State.IN_APPROVAL
+        or memorandum.stage != Memorandum.Stage.NEGOTIATION
+    ):
         raise ApprovalConflict("This memorandum is not waiting for an approval.")
     return approval
 
@@ -183,7 +188,7 @@ def approval_approve(
     `fingerprint_seen` (the terms as the approver read them), terms changed since are a
     ValidationError on `fingerprint`."""
     memorandum, approval = _locked(memorandum)
-    approval = _waiting(approval)
+    approval = _waiting(memorandum, approval)
     step = _check_decider(approval, actor)
     if fingerprint_seen is not None and fingerprint_seen != approval.fingerprint:
         raise ValidationError(
@@ -216,7 +221,7 @@ def approval_return(*, memorandum: Memorandum, actor, comment: str) -> Approval:
     """A member of the current step's group returns the memorandum to negotiation, saying why
     (`comment`, required). It is submitted again from the first step."""
     memorandum, approval = _locked(memorandum)
-    approval = _waiting(approval)
+    approval = _waiting(memorandum, approval)
     step = _check_decider(approval, actor)
     comment = _comment(comment, required="Say why the memorandum is returned.")
     _decide(
