@@ -9,8 +9,12 @@ class AgreementsConfig(AppConfig):
         from partners.signals import institutions_changed
 
         from . import services
+        from .approvals import services as approvals
 
         institutions_changed.connect(
             services.memoranda_of_institutions_refresh,
             dispatch_uid="agreements.services.memoranda_of_institutions_refresh",
+        )
+        services.terms_refreshed.connect(
+            approvals.terms_refreshed, dispatch_uid="agreements.approvals.services.terms_refreshed"
         )

@@ -1,11 +1,16 @@
 import datetime
 
 import django_filters
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from agreements.selectors import institution_visible_to, institutions_with_active_agreements
+from agreements.selectors import (
+    institution_visible_to,
+    institutions_with_active_agreements,
+    is_registry_staff,
+)
 from partners.filters import PersonFilterSet as DirectoryPersonFilterSet
 from partners.models import Institution, InstitutionAlias, Person
 from registry.caching import remembered
@@ -17,7 +22,7 @@ from registry.filters import (
 )
 from registry.search import document_matches, matching, search_words
 
-from .models import Commitment, CooperationArea, Memorandum, Party, Signatory
+from .models import Approval, Commitment, CooperationArea, Memorandum, Party, Signatory
 from .querysets import Status
 
 # Up to this many rows matching a word, the search narrows the list to their ids. PostgreSQL
@@ -61,6 +66,10 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset
 
 
+# The `approval_state` of a memorandum that was never submitted for approval.
+NEVER_SUBMITTED = "not_submitted"
+
+
 class MemorandumFilterSet(django_filters.FilterSet):
     """The memoranda's filters, shared by the list, the export and the statistics."""
 
@@ -95,6 +104,16 @@ class MemorandumFilterSet(django_filters.FilterSet):
         label="Sustainable Development Goal (any of)",
     )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    approval_state = django_filters.MultipleChoiceFilter(
+        choices=[(NEVER_SUBMITTED, "Never submitted"), *Approval.State.choices],
+        method="filter_approval_state",
+        label="Approval state (staff only)",
+    )
+    awaiting_group = django_filters.ModelMultipleChoiceFilter(
+        queryset=Group.objects.all(),
+        method="filter_awaiting_group",
+        label="Waiting at a step one of these groups (ids) decides (staff only)",
+    )
     ordering = StableOrderingFilter(
         fields=["signed_on", "expires_on", "title", "reference", "updated_at"]
     )
@@ -102,6 +121,28 @@ class MemorandumFilterSet(django_filters.FilterSet):
     class Meta:
         model = Memorandum
         fields: list[str] = []
+
+    def _approvals_readable(self) -> bool:
+        """Approvals are the staff's business: for anyone else these filters match nothing."""
+        return self.request is not None and is_registry_staff(self.request.user)
+
+    def filter_approval_state(self, queryset, name, value):
+        if not self._approvals_readable():
+            return queryset.none()
+        wanted = Q(approval__state__in=[state for state in value if state != NEVER_SUBMITTED])
+        if NEVER_SUBMITTED in value:
+            wanted |= Q(approval__isnull=True)
+        return queryset.filter(wanted)
+
+    def filter_awaiting_group(self, queryset, name, value):
+        # Left out, the value is an empty queryset, which django-filter does not skip.
+        if not value:
+            return queryset
+        if not self._approvals_readable():
+            return queryset.none()
+        return queryset.filter(
+            approval__state=Approval.State.IN_APPROVAL, approval__current_step__group__in=value
+        )
 
     def filter_q(self, queryset, name, value):
         return memorandum_search(queryset, value)
@@ -180,6 +221,28 @@ class InstitutionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Institution
         fields: list[str] = []
+
+    def _approvals_readable(self) -> bool:
+        """Approvals are the staff's business: for anyone else these filters match nothing."""
+        return self.request is not None and is_registry_staff(self.request.user)
+
+    def filter_approval_state(self, queryset, name, value):
+        if not self._approvals_readable():
+            return queryset.none()
+        wanted = Q(approval__state__in=[state for state in value if state != NEVER_SUBMITTED])
+        if NEVER_SUBMITTED in value:
+            wanted |= Q(approval__isnull=True)
+        return queryset.filter(wanted)
+
+    def filter_awaiting_group(self, queryset, name, value):
+        # Left out, the value is an empty queryset, which django-filter does not skip.
+        if not value:
+            return queryset
+        if not self._approvals_readable():
+            return queryset.none()
+        return queryset.filter(
+            approval__state=Approval.State.IN_APPROVAL, approval__current_step__group__in=value
+        )
 
     def filter_q(self, queryset, name, value):
         for word in search_words(value):

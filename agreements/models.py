@@ -613,3 +613,131 @@ class Acknowledgement(PlainTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.institution.label} acknowledged {self.fingerprint[:12]}…"
+
+
+class ApprovalRoute(PlainTextMixin, models.Model):
+    """The steps a memorandum of one kind passes through before it may be signed
+    (agreements/approvals). A kind without a route is signed without approvals."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=Memorandum.Kind.choices,
+        unique=True,
+        help_text="The memoranda of this kind follow this route.",
+    )
+
+    history = registry_history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApprovalStep(PlainTextMixin, models.Model):
+    """One step of a route, decided by any member of its group."""
+
+    route = models.ForeignKey(ApprovalRoute, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        related_name="approval_steps",
+        help_text="Its members decide this step.",
+    )
+
+    history = registry_history()
+
+    class Meta:
+        ordering = ["route", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["route", "position"],
+                name="approval_step_position_once",
+                violation_error_message="Each position of a route holds one step.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}"
+
+
+class Approval(PlainTextMixin, models.Model):
+    """Where one memorandum stands in its route: one row from its first submission on.
+
+    `fingerprint` is that of the terms under approval (agreements/approvals/terms.py); a
+    change of them sends the memorandum back to the first step.
+    """
+
+    class State(models.TextChoices):
+        IN_APPROVAL = "in_approval", "In approval"
+        APPROVED = "approved", "Approved"
+        OVERRIDDEN = "overridden", "Approval overridden"
+        RETURNED = "returned", "Returned"
+
+    memorandum = models.OneToOneField(Memorandum, on_delete=models.CASCADE, related_name="approval")
+    route = models.ForeignKey(ApprovalRoute, on_delete=models.PROTECT, related_name="approvals")
+    state = models.CharField(max_length=20, choices=State.choices)
+    current_step = models.ForeignKey(
+        ApprovalStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waiting",
+        help_text="The step that decides next; none once approved or returned.",
+    )
+    fingerprint = models.CharField(max_length=64)
+    step_since = models.DateTimeField(default=timezone.now)
+
+    history = registry_history()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "current_step"], name="approval_waiting_idx")]
+
+    def __str__(self):
+        return f"{self.memorandum.reference}: {self.get_state_display().lower()}"
+
+
+class ApprovalDecision(PlainTextMixin, models.Model):
+    """One event of a memorandum's approval, never changed afterwards: who, when, on which
+    step, with which comment, for which terms (`fingerprint`)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+        RESTARTED = "restarted", "Restarted: the terms changed"
+        OVERRIDDEN = "overridden", "Overridden"
+
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="approval_decisions"
+    )
+    step = models.ForeignKey(
+        ApprovalStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    comment = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64)
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = registry_history()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.decided_at:%Y-%m-%d %H:%M})"

@@ -15,6 +15,7 @@ from registry.history import historical_m2m_rows, history_entries
 from .fingerprint import stored_fingerprint
 from .models import (
     Acknowledgement,
+    ApprovalDecision,
     Commitment,
     CooperationArea,
     Document,
@@ -199,7 +200,7 @@ def memorandum_history(memorandum: Memorandum) -> list[dict]:
         Memorandum.history.filter(id=memorandum.pk),
         *(
             model.history.filter(memorandum_id=memorandum.pk)
-            for model in (Party, Signatory, Commitment, Document, Acknowledgement)
+            for model in (Party, Signatory, Commitment, Document, Acknowledgement, ApprovalDecision)
         ),
     ]
     entries = [entry for records in sources for entry in history_entries(records)]

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from taggit.models import Tag
@@ -43,6 +44,22 @@ REFERENCES_AT_A_TIME = 500
 DERIVED_AT_A_TIME = 500
 
 
+# Sent by `memorandum_derived_data_refresh` inside the writing transaction, for sub-domains that
+# follow a memorandum's terms (agreements/approvals): `memoranda`, loaded with their terms
+# prefetched, and `newly_signed`, the ids of those that have just become signed. A receiver may
+# refuse the signing by raising SigningRefused, which undoes the write.
+terms_refreshed = Signal()
+
+
+class SigningRefused(ValidationError):
+    """Some memoranda may not become signed: `refusals` maps each id to the refusal, on
+    `stage`."""
+
+    def __init__(self, refusals: Mapping[int, ValidationError]):
+        self.refusals = dict(refusals)
+        super().__init__({"stage": [m for e in self.refusals.values() for m in e.messages]})
+
+
 def memorandum_derived_data_refresh(*, memoranda: Iterable[Memorandum | int]) -> None:
     """Compute again what is stored on `memoranda` (instances or ids) but derived from their
     terms, the fingerprint (agreements/fingerprint.py), and store it where it changed: the last
@@ -64,14 +81,20 @@ def memorandum_derived_data_refresh(*, memoranda: Iterable[Memorandum | int]) ->
     for ids in chunks(sorted(given), DERIVED_AT_A_TIME):
         changed = []
         loaded = Memorandum.objects.filter(pk__in=ids).prefetch_related(*terms_prefetches())
-        for memorandum in loaded.order_by():
+        newly_signed = set()
+        loaded = list(loaded.order_by())
+        for memorandum in loaded:
             value = stored_fingerprint(memorandum)
             for instance in given[memorandum.pk]:
                 instance.fingerprint = value
             if memorandum.fingerprint != value:
+                # Only a signed memorandum has a fingerprint: one that had none was not.
+                if not memorandum.fingerprint:
+                    newly_signed.add(memorandum.pk)
                 memorandum.fingerprint = value
                 changed.append(memorandum)
         Memorandum.objects.bulk_update(changed, ["fingerprint"])
+        terms_refreshed.send(sender=Memorandum, memoranda=loaded, newly_signed=newly_signed)
 
 
 def _memoranda_of_institutions(institution_ids: Collection[int]) -> set[int]:
@@ -916,10 +939,10 @@ def memoranda_bulk_create(*, memoranda: Sequence[Mapping[str, Any]], actor) -> l
         _parts_write(rows, created, refused, replace=False)
         if refused:
             raise BulkRefused(refused)
+        _derived_data_refresh_by_row(created)
     except Exception:
         _unsave(new_people)
         raise
-    memorandum_derived_data_refresh(memoranda=list(created.values()))
     return list(created.values())
 
 
@@ -950,11 +973,26 @@ def memoranda_bulk_update(
         _terms_check(_unrefused(changed, refused), refused)
         if refused:
             raise BulkRefused(refused)
+        _derived_data_refresh_by_row(changed)
     except Exception:
         _unsave(new_people)
         raise
-    memorandum_derived_data_refresh(memoranda=list(changed.values()))
     return list(changed.values())
+
+
+def _derived_data_refresh_by_row(memoranda: Mapping[int, Memorandum]) -> None:
+    """`memorandum_derived_data_refresh` of a bulk write's memoranda (by row); a signing that
+    is refused refuses its row."""
+    try:
+        memorandum_derived_data_refresh(memoranda=list(memoranda.values()))
+    except SigningRefused as refusal:
+        raise BulkRefused(
+            {
+                index: refusal.refusals[memorandum.pk]
+                for index, memorandum in memoranda.items()
+                if memorandum.pk in refusal.refusals
+            }
+        ) from None
 
 
 def _unrefused(memoranda: dict[int, Memorandum], refused: Mapping) -> dict[int, Memorandum]:

@@ -18,6 +18,11 @@ from django.utils.html import format_html, format_html_join
 
 from agreements.acknowledgements.states import acknowledgement_states
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
+from agreements.approvals.admin import (
+    ApprovalStateListFilter,
+    CurrentStepListFilter,
+    approval_html,
+)
 from agreements.exports.admin import ExportAdminMixin
 from agreements.fingerprint import fingerprint
 from agreements.importing.admin import ImportAdminMixin
@@ -359,6 +364,8 @@ class MemorandumAdmin(
         ("cooperation_areas", UsedAreaListFilter),
         PartyCountryListFilter,
         ExpiryListFilter,
+        ApprovalStateListFilter,
+        CurrentStepListFilter,
     ]
     search_fields = [
         "reference",
@@ -382,6 +389,7 @@ class MemorandumAdmin(
         "updated_by",
         "terms_fingerprint",
         "acknowledgement_table",
+        "approval_route",
     ]
     actions = ["export_csv", "export_xlsx", "export_json", "renew_selected"]
     change_list_template = "admin/agreements/memorandum/change_list.html"
@@ -424,6 +432,19 @@ class MemorandumAdmin(
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None:
+            fieldsets.insert(
+                -1,
+                (
+                    "Approval",
+                    {
+                        "fields": ["approval_route"],
+                        "description": "The route of sign-off for this kind of memorandum: "
+                        "each step's state and the decisions with their comments. Decisions "
+                        "are made through the API; a change of the terms sends the memorandum "
+                        "back to the first step.",
+                    },
+                ),
+            )
             fieldsets.insert(
                 -1,
                 (
@@ -491,6 +512,10 @@ class MemorandumAdmin(
             "</table>",
             rows,
         )
+
+    @admin.display(description="route")
+    def approval_route(self, memorandum):
+        return approval_html(memorandum) if memorandum.pk else "—"
 
     @admin.display(description="parties")
     def party_names(self, memorandum):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from agreements import services, uploads
 from agreements.acknowledgements.api import AcknowledgeAction
+from agreements.approvals.api import ApprovalActions
 from agreements.columns import COLUMNS
 from agreements.exports import memoranda as exports
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
@@ -92,7 +93,7 @@ def memorandum_etag(pk: int, version: int) -> str:
     return f'"m{pk}-v{version}"'
 
 
-class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
+class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
     """Memoranda the reader may see, with their parties, signatories, cooperation areas,
     status, fingerprint and acknowledgements; written in one transaction, with `version` or
     `If-Match` against lost updates. Only drafts can be deleted."""
@@ -101,7 +102,7 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
     filterset_class = MemorandumFilterSet
 
     def get_queryset(self):
-        if self.action in ("history", "documents"):
+        if self.action in ("history", "documents") or (self.action or "").startswith("approval"):
             # These show the memorandum's parts, not the memorandum: only whether it is visible.
             return memorandum_visible_to(self.request.user)
         # An export has no use for acknowledgements: one query fewer.

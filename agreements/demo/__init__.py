@@ -28,6 +28,7 @@ from collections import Counter
 from importlib import resources
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +37,13 @@ from partners.models import Institution, Person
 from partners.names import normalise
 from partners.services import institution_create, institution_update, person_create, person_update
 
-from ..models import CooperationArea, Memorandum
+from ..approvals.services import (
+    approval_approve,
+    approval_route_create,
+    approval_submit,
+    approver_ensure,
+)
+from ..models import ApprovalRoute, CooperationArea, Memorandum
 from ..services import memorandum_create, reference_counters_raise
 
 DATA = json.loads(resources.files(__name__).joinpath("data.json").read_text(encoding="utf-8"))
@@ -45,7 +52,17 @@ DATES = {"established_on", "signed_on", "effective_from", "expires_on", "due_on"
 # Every field the data may set, so that one it leaves out is reset to the model's default.
 INSTITUTION_FIELDS = "name short_name kind country city website ror_id established_on description"
 PERSON_FIELDS = "honorific position email phone"
-COUNTS = ("institutions", "aliases", "people", "memoranda", "renumbered", "updated", "skipped")
+COUNTS = (
+    "institutions",
+    "aliases",
+    "people",
+    "memoranda",
+    "renumbered",
+    "updated",
+    "skipped",
+    "routes",
+    "approvers",
+)
 # Keys of memoranda and commitments that name other records rather than give their own fields.
 REFERRING = {"parties", "signatories", "commitments", "areas", "supersedes", "area", "responsible"}
 
@@ -181,13 +198,42 @@ def _memoranda_present(institutions: dict[str, Institution]) -> dict[str, Memora
     return present
 
 
+def _load_approvals(loaded: dict[str, Memorandum], counts: dict, actor) -> None:
+    """The sign-off routes, the users who decide their steps, and memoranda on their way
+    through them. The routes come after the memoranda: the demo's signed ones were signed
+    before any route applied to them. A route for a kind that already has one is left alone,
+    and a memorandum already submitted is left where it stands."""
+    approvers = {}
+    for data in DATA["approvers"]:
+        approvers[data["username"]], created = approver_ensure(actor=actor, **data)
+        counts["approvers"] += created
+    routed = set(ApprovalRoute.objects.values_list("kind", flat=True))
+    for data in DATA["approval_routes"]:
+        if data["kind"] in routed:
+            continue
+        steps = [
+            {"name": step["name"], "group": Group.objects.get(name=step["group"])}
+            for step in data["steps"]
+        ]
+        approval_route_create(name=data["name"], kind=data["kind"], steps=steps, actor=actor)
+        counts["routes"] += 1
+    for data in DATA["in_approval"]:
+        memorandum = loaded.get(data["reference"])
+        if memorandum is None or hasattr(memorandum, "approval"):
+            continue
+        approval_submit(memorandum=memorandum, actor=actor)
+        for username in data["approved_by"]:
+            approval_approve(memorandum=memorandum, actor=approvers[username])
+
+
 def load_demo(*, actor=None) -> dict[str, int]:
     """Load the demo data; running it again creates and changes nothing.
 
     Returns how many institutions, aliases, people and memoranda were created (`renumbered`:
     how many of those memoranda got a fresh reference because another memorandum has theirs),
     how many institutions and people were `updated` to match the data here, and how many
-    memoranda were `skipped` because they are already there.
+    memoranda were `skipped` because they are already there, and how many approval `routes`
+    and `approvers` (users who decide their steps) were created.
     """
     counts = dict.fromkeys(COUNTS, 0)
     today = timezone.localdate()
@@ -224,4 +270,5 @@ def load_demo(*, actor=None) -> dict[str, int]:
                 counts["renumbered"] += 1
             loaded[data["reference"]] = memorandum_create(actor=actor, **arguments)
             counts["memoranda"] += 1
+        _load_approvals(loaded, counts, actor)
     return counts

@@ -31,6 +31,10 @@ AUDITED_MODELS = [
     "agreements.Commitment",
     "agreements.Document",
     "agreements.Acknowledgement",
+    "agreements.ApprovalRoute",
+    "agreements.ApprovalStep",
+    "agreements.Approval",
+    "agreements.ApprovalDecision",
 ]
 COLUMNS = ["at", "user", "action", "model", "object_id", "memorandum_id", "changes"]
 

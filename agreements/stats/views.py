@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from agreements.approvals.selectors import memoranda_waiting_for
 from agreements.filters import MemorandumFilterSet
 from agreements.forms import MemorandumFilterForm, filter_form
 from agreements.querysets import Status
@@ -17,6 +18,7 @@ from agreements.stats import charts, selectors
 EXPIRING_DAYS = 180
 EXPIRING_ROWS = 50
 RECENT_ROWS = 10
+WAITING_ROWS = 50
 
 
 @login_required(login_url="admin:login")
@@ -38,6 +40,8 @@ def dashboard(request):
             "expiring_days": EXPIRING_DAYS,
             "expiring_rows": EXPIRING_ROWS,
             "recent": selectors.memorandum_recently_updated(memoranda)[:RECENT_ROWS],
+            # Not filtered: what waits for the reader's decision is shown whatever the filters.
+            "waiting": list(memoranda_waiting_for(request.user)[:WAITING_ROWS]),
             "shows_staff_names": can_read_staff_names(request.user),
             "today": today,
         },

@@ -16,6 +16,7 @@ class Command(BaseCommand):
                 "Demo data loaded: created {institutions} institutions, {aliases} aliases, "
                 "{people} people and {memoranda} memoranda ({renumbered} under a new reference, "
                 "theirs being taken); updated {updated} institutions or people; left {skipped} "
-                "existing memoranda as they were.".format(**counts)
+                "existing memoranda as they were; created {routes} approval routes and "
+                "{approvers} users who decide their steps.".format(**counts)
             )
         )
