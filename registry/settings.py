@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "csp",
     "registry",
     "partners",
+    "jobs",
     "agreements",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq"] if importlib.util.find_spec("django_rq") else []),
     # Synthetic data and the benchmark (`seed_bulk`, `bench`): management commands only, in a
     # source checkout; the installed package leaves them out.
     *(["bench"] if importlib.util.find_spec("bench") else []),
@@ -127,6 +131,16 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
         )
+# Background jobs report their progress on a connection of their own to the same database
+# (jobs/services.py), so that it shows while the job's work is still inside its transaction.
+# On SQLite that connection does not wait for a lock: a report that would is skipped.
+if not TESTING:
+    DATABASES["jobs"] = {
+        **DATABASES["default"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+    }
+    if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["jobs"]["OPTIONS"]["timeout"] = 0.1
 DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,6 +331,29 @@ IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_MB", default=100) * 1024
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+# Background jobs (jobs/, docs/operations.md "Background jobs"), on Django's tasks framework
+# (the django-tasks backport). TASKS_BACKEND=database (the default: the tasks wait in this
+# database for `manage.py db_worker`, no other service) or redis (in Redis at REDIS_URL for
+# `manage.py rqworker --job-class django_tasks_rq.Job`); tests use the database too, with the
+# worker run in the test's process. An import of more than IMPORT_BACKGROUND_ROWS rows, an XLSX
+# export of more than EXPORT_BACKGROUND_ROWS rows and a reminder run started from the admin run
+# as jobs; a job's record and result are kept JOB_RESULT_DAYS after it finished; a running job
+# whose worker has not reported for JOB_STALE_SECONDS is failed (its work wrote nothing).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "redis":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND is {TASKS_BACKEND!r}: use database or redis.")
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2_000)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
+JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=300)
+# What a job's result is checked against before it is served: the owner's reading rights.
+JOBS_AUDIENCE = "agreements.selectors.reader_audience"
 # Intake (agreements/intake/): the longest announcement read, in characters.
 INTAKE_MAX_CHARS = env.int("INTAKE_MAX_CHARS", default=50_000)
 
