@@ -308,7 +308,7 @@ def reminders_send(
 
     Not `@attributed`: each reminder is its own transaction (see the module's docstring), so
     one failed mail neither undoes the record of those already sent nor stops the others.
-    `progress(done, total)` is told before each reminder how many are done.
+    `progress(done, total)` is told how many are done before each reminder and at the end.
     """
     run = ReminderRun()
     due = reminders_due(today=today)
@@ -336,4 +336,6 @@ def reminders_send(
                 run.failed.append((reminder, error))
                 continue
             run.sent.append(reminder)
+    if progress:
+        progress(len(due), len(due))
     return run
