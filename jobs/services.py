@@ -1,25 +1,22 @@
 """Writes to jobs. A job is made by its owner (`job_create`, the actor); the rest is the worker's
 report of how it goes, so those services take the job and no actor.
 
-Progress is committed on the `jobs` database connection when there is one (registry/settings.py):
-an import's own transaction stays open until its last row, and progress written inside it would
-show only at the end.
+Progress is committed on the `jobs` database connection when there is one (on PostgreSQL,
+registry/settings.py): an import's own transaction stays open until its last row, and progress
+written inside it would show only at the end.
 """
 
 import datetime
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Job
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_DB = "jobs"
 MESSAGE_CHARS = 1000
@@ -86,20 +83,11 @@ def job_begin(*, job_id: int) -> Job | None:
 
 
 def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
-    """Record how far a running job is (and that its worker is alive). Progress only informs:
-    on SQLite, when the job's own transaction holds the database, the report is skipped."""
+    """Record how far a running job is, and that its worker is alive."""
     changes = {"done": done, "heartbeat_at": timezone.now()}
     if total is not None:
         changes["total"] = total
-    try:
-        Job.objects.using(progress_db()).filter(pk=job.pk, state=Job.State.RUNNING).update(
-            **changes
-        )
-    except OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        logger.debug("Progress of job %s not recorded: %s", job.pk, error)
-        return
+    Job.objects.using(progress_db()).filter(pk=job.pk, state=Job.State.RUNNING).update(**changes)
     job.done = done
     if total is not None:
         job.total = total

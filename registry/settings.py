@@ -114,7 +114,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("timeout", 20)
+    if not TESTING:
+        # The web process and the job worker share the file (`make run`). Write-ahead logging
+        # lets readers go on while a job writes; a transaction takes the write lock as it
+        # begins, so it waits its turn instead of failing when it first writes after another
+        # process's commit.
+        _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+        _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
 # Read replica: reads go there, writes and reads inside a transaction stay on "default"
 # (registry/routers.py). Tests always run against the primary alone.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -131,16 +139,12 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
         )
-# Background jobs report their progress on a connection of their own to the same database
-# (jobs/services.py), so that it shows while the job's work is still inside its transaction.
-# On SQLite that connection does not wait for a lock: a report that would is skipped.
-if not TESTING:
-    DATABASES["jobs"] = {
-        **DATABASES["default"],
-        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
-    }
-    if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES["jobs"]["OPTIONS"]["timeout"] = 0.1
+# On PostgreSQL background jobs report their progress on a connection of their own to the
+# same database (jobs/services.py), so that it shows while the job's work is still inside its
+# transaction (an import is all or nothing). SQLite has one writer at a time: there a job in a
+# transaction shows its progress when it ends. Tests run on "default" alone.
+if not TESTING and DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["jobs"] = {**DATABASES["default"]}
 DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
