@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "agreements",
     "django_tasks",
     "django_tasks_db",
-    *(["django_rq"] if importlib.util.find_spec("django_rq") else []),
     # Synthetic data and the benchmark (`seed_bulk`, `bench`): management commands only, in a
     # source checkout; the installed package leaves them out.
     *(["bench"] if importlib.util.find_spec("bench") else []),
@@ -346,6 +345,7 @@ IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 elif TASKS_BACKEND == "database":
