@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The registry's production image: gunicorn serving Django, static files by whitenoise, run as
-# an unprivileged user. `docker compose up` uses it for `web` and `scheduler`; see docs/operations.md.
+# an unprivileged user. `docker compose up` uses it for `web`, `worker` and `scheduler`; see docs/operations.md.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 

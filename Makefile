@@ -39,8 +39,12 @@ run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The background job worker (docs/operations.md, "Background jobs") runs beside the server and
+# stops with it: Ctrl+C stops both.
 run: demo
 	$(BIN)/python manage.py create_demo_admin
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-test
@@ -52,7 +56,7 @@ test: lint
 	$(BIN)/pytest -n auto -rs $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
 # The production stack without Docker (docs/operations.md): gunicorn against DATABASE_URL, bound to
 # 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and
@@ -63,6 +67,16 @@ serve: migrate
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/gunicorn registry.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+# A background job worker for `make serve` (docs/operations.md, "Background jobs"): from the
+# database, or from Redis when TASKS_BACKEND=redis. Run as many as wanted, on any machine.
+.PHONY: worker
+worker: install
+	@if [ "$${TASKS_BACKEND:-database}" = redis ]; then \
+		exec $(BIN)/python manage.py rqworker default --job-class django_tasks_rq.Job; \
+	else \
+		exec $(BIN)/python manage.py db_worker --no-reload; \
+	fi
 
 # The benchmark on PostgreSQL (DATABASE_URL; docs/benchmarks.md): fills the database up to
 # $(MEMORANDA) synthetic memoranda once, then measures; results in bench/results.json.

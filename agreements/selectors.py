@@ -54,6 +54,22 @@ def memorandum_visibility_q(user) -> Q | None:
     return allowed
 
 
+def reader_audience(user) -> str:
+    """What `memorandum_visibility_q` lets `user` read, in a few words: a file made for them
+    (a background export) is served again only while these are the same (`JOBS_AUDIENCE`)."""
+    if not user.is_active:
+        return "nothing"
+    if roles.reads_everything(user):
+        return "everything"
+    parts = ["public"]
+    if roles.is_viewer(user):
+        parts.append("internal")
+    institution_id = partner_institution_id(user)
+    if institution_id is not None:
+        parts.append(f"partner:{institution_id}")
+    return " ".join(parts)
+
+
 def memorandum_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """The one gate for reading memoranda: lists, details, exports, statistics, feeds."""
     queryset = Memorandum.objects.all() if queryset is None else queryset

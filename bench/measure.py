@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -446,16 +447,27 @@ def bench_import(rows: list[dict], count: int = 10_000) -> None:
     )
 
 
-def run_benchmark(output: Path, *, skip_import: bool = False) -> dict:
+def benchmark_steps(*, skip_import: bool = False) -> list[str]:
+    return ["list", "pages", "export"] + ([] if skip_import else ["import"])
+
+
+def run_benchmark(
+    output: Path, *, skip_import: bool = False, progress: Callable[[str], None] = lambda step: None
+) -> dict:
+    """Measure each of `benchmark_steps`, telling `progress` the name of each one measured."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The benchmark measures PostgreSQL: set DATABASE_URL.")
     client = _client(_editor())
     rows: list[dict] = []
-    bench_list(client, rows)
-    bench_pages(client, rows)
-    bench_export(rows)
-    if not skip_import:
-        bench_import(rows)
+    steps = {
+        "list": lambda: bench_list(client, rows),
+        "pages": lambda: bench_pages(client, rows),
+        "export": lambda: bench_export(rows),
+        "import": lambda: bench_import(rows),
+    }
+    for step in benchmark_steps(skip_import=skip_import):
+        steps[step]()
+        progress(step)
     results = {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_implementation()} "

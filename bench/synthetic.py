@@ -51,10 +51,15 @@ def _place(rng: random.Random) -> str:
 
 
 def seed_bulk(
-    *, memoranda: int, seed: int = 2023, report: Callable[[str], None] = lambda message: None
+    *,
+    memoranda: int,
+    seed: int = 2023,
+    report: Callable[[str], None] = lambda message: None,
+    progress: Callable[[int], None] = lambda added: None,
 ) -> dict[str, int]:
     """Add `memoranda` memoranda with about 3 parties and 2 signatories each, among
-    `memoranda * 0.3` institutions (at least 50), in every status and visibility."""
+    `memoranda * 0.3` institutions (at least 50), in every status and visibility. `report`
+    says what each step made; `progress` is told how many memoranda each batch added."""
     rng = random.Random(seed)
     today = timezone.localdate()
     institutions_wanted = max(50, memoranda * 3 // 10)
@@ -155,7 +160,7 @@ def seed_bulk(
             counts["memoranda"] += len(batch)
             counts["parties"] += len(parties)
             counts["signatories"] += len(signatories)
-            report(f"{counts['memoranda']} memoranda")
+            progress(len(batch))
     if connection.vendor == "postgresql":
         # Planner statistics for what was just loaded: without them the first queries plan as
         # if the tables were empty, until autovacuum gets round to them.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The image's entry point. `web` (the default): apply the migrations, then serve with gunicorn.
-# `scheduler`: send the reminders once a day. `healthcheck`: exit 0 when /healthz answers 200.
+# `worker`: run background jobs. `scheduler`: send the reminders once a day and sweep the jobs
+# every few minutes. `healthcheck`: exit 0 when /healthz answers 200.
 # Anything else is run as it is, e.g. `docker compose run --rm web python manage.py shell`.
 set -eu
 
@@ -15,13 +16,28 @@ web)
         --access-logfile - \
         --max-requests 2000 --max-requests-jitter 200
     ;;
+worker)
+    # Background jobs, from Redis (TASKS_BACKEND=redis, REDIS_URL) or from the database. Each
+    # worker takes one job at a time: run several (`docker compose up --scale worker=3`).
+    if [ "${TASKS_BACKEND:-database}" = "redis" ]; then
+        exec python manage.py rqworker default --job-class django_tasks_rq.Job
+    fi
+    exec python manage.py db_worker --no-reload
+    ;;
 scheduler)
-    # Once at start, then every REMINDER_INTERVAL seconds (a day). A failed run is logged and
-    # the loop goes on; `docker compose stop` ends the wait at once.
+    # The reminders at start, then every REMINDER_INTERVAL seconds (a day); the jobs' sweep
+    # (stale jobs failed, expired results deleted) every JOBS_SWEEP_INTERVAL seconds. A failed
+    # run is logged and the loop goes on; `docker compose stop` ends the wait at once.
     trap 'exit 0' TERM INT
+    reminded=0
     while :; do
-        python manage.py send_reminders || echo "send_reminders failed with status $?" >&2
-        sleep "${REMINDER_INTERVAL:-86400}" &
+        now=$(date +%s)
+        if [ $((now - reminded)) -ge "${REMINDER_INTERVAL:-86400}" ]; then
+            python manage.py send_reminders || echo "send_reminders failed with status $?" >&2
+            reminded=$now
+        fi
+        python manage.py jobs_sweep || echo "jobs_sweep failed with status $?" >&2
+        sleep "${JOBS_SWEEP_INTERVAL:-300}" &
         wait $!
     done
     ;;

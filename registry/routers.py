@@ -10,8 +10,9 @@
     saves and then reads, or a signal handler that reads what was just saved (the history),
     must not miss the write because the replica lags behind;
   - for objects that came from the primary (a related lookup from a row just saved);
-  - for the apps whose rows are read right after they are written by another request
-    (sessions, API tokens), which must not depend on the replication lag;
+  - for the apps whose rows are read right after they are written by another request or
+    process (sessions, API tokens, background jobs), which must not depend on the replication
+    lag;
 - migrations run on `default` only; the replica receives them through replication.
 
 Objects that belong to any other alias (one a script opened with `.using()`, say a restored
@@ -60,8 +61,9 @@ def _instance_db(hints):
 
 class PrimaryReplicaRouter:
     primary = DEFAULT_DB_ALIAS
-    # Read-your-own-writes across requests: a login's session or a token just created.
-    primary_only_apps = frozenset({"sessions", "authtoken"})
+    # Read-your-own-writes across requests: a login's session or a token just created; a
+    # background job (and its task) just queued, whose progress its page follows.
+    primary_only_apps = frozenset({"sessions", "authtoken", "jobs", "django_tasks_database"})
 
     def __init__(self, replica=None):
         """`replica`: the alias to read from; by default `replica` if settings define it."""

@@ -58,7 +58,10 @@ INSTALLED_APPS = [
     "csp",
     "registry",
     "partners",
+    "jobs",
     "agreements",
+    "django_tasks",
+    "django_tasks_db",
     # Synthetic data and the benchmark (`seed_bulk`, `bench`): management commands only, in a
     # source checkout; the installed package leaves them out.
     *(["bench"] if importlib.util.find_spec("bench") else []),
@@ -110,7 +113,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("timeout", 20)
+    if not TESTING:
+        # The web process and the job worker share the file (`make run`). Write-ahead logging
+        # lets readers go on while a job writes; a transaction takes the write lock as it
+        # begins, so it waits its turn instead of failing when it first writes after another
+        # process's commit.
+        _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+        _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
 # Read replica: reads go there, writes and reads inside a transaction stay on "default"
 # (registry/routers.py). Tests always run against the primary alone.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -127,6 +138,12 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
         )
+# On PostgreSQL background jobs report their progress on a connection of their own to the
+# same database (jobs/services.py), so that it shows while the job's work is still inside its
+# transaction (an import is all or nothing). SQLite has one writer at a time: there a job in a
+# transaction shows its progress when it ends. Tests run on "default" alone.
+if not TESTING and DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["jobs"] = {**DATABASES["default"]}
 DATABASE_ROUTERS = ["registry.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,6 +334,30 @@ IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_MB", default=100) * 1024
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+# Background jobs (jobs/, docs/operations.md "Background jobs"), on Django's tasks framework
+# (the django-tasks backport). TASKS_BACKEND=database (the default: the tasks wait in this
+# database for `manage.py db_worker`, no other service) or redis (in Redis at REDIS_URL for
+# `manage.py rqworker --job-class django_tasks_rq.Job`); tests use the database too, with the
+# worker run in the test's process. An import of more than IMPORT_BACKGROUND_ROWS rows, an XLSX
+# export of more than EXPORT_BACKGROUND_ROWS rows and a reminder run started from the admin run
+# as jobs; a job's record and result are kept JOB_RESULT_DAYS after it finished; a running job
+# whose worker has not reported for JOB_STALE_SECONDS is failed (its work wrote nothing).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND is {TASKS_BACKEND!r}: use database or redis.")
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2_000)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
+JOB_RESULT_DAYS = env.int("JOB_RESULT_DAYS", default=7)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=300)
+# What a job's result is checked against before it is served: the owner's reading rights.
+JOBS_AUDIENCE = "agreements.selectors.reader_audience"
 # Intake (agreements/intake/): the longest announcement read, in characters.
 INTAKE_MAX_CHARS = env.int("INTAKE_MAX_CHARS", default=50_000)
 

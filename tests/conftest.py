@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import UserFactory
 from tests.support import api_client
@@ -63,6 +65,30 @@ def editor_client(client, editor):
     """The site, the admin included, signed in as the editor."""
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """`worker()` runs every queued task (background jobs) as `manage.py db_worker --batch`
+    does, in the test's process, and returns how many it ran. The worker closes "old"
+    connections between tasks; here the connection holds the test's transaction: it is kept."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> int:
+        queued = DBTaskResult.objects.ready().count()
+        db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+        return queued
+
+    return run
 
 
 def _database_order(item) -> int:

@@ -17,6 +17,7 @@ from agreements import services, uploads
 from agreements.acknowledgements.api import AcknowledgeAction
 from agreements.approvals.api import ApprovalActions
 from agreements.columns import COLUMNS
+from agreements.exports import jobs as export_jobs
 from agreements.exports import memoranda as exports
 from agreements.filters import CommitmentFilterSet, MemorandumFilterSet
 from agreements.fingerprint import fingerprint
@@ -31,6 +32,7 @@ from agreements.selectors import (
     memorandum_register_as_of,
     memorandum_visible_to,
 )
+from jobs.api import JobSerializer, accepted
 from registry import roles
 from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
@@ -232,10 +234,14 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
             (200, "text/csv"): OpenApiTypes.STR,
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, "application/json"): {"type": "array", "items": {"type": "object"}},
+            202: JobSerializer,
             **ERROR_RESPONSES,
         },
         description="The filtered list as a file, one row per memorandum, in these columns: "
-        f"{', '.join(COLUMNS)}. Every filter of the list applies.",
+        f"{', '.join(COLUMNS)}. Every filter of the list applies. An XLSX file of more rows "
+        "than the registry writes during a request (EXPORT_BACKGROUND_ROWS) is written by a "
+        "background job: the answer is then 202 Accepted with the job, its URL in Location; "
+        "the job's `result_url` serves the file once it succeeded.",
     )
     @action(
         detail=False,
@@ -251,7 +257,14 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         if day is not None:
             rows = exports.register_as_of_rows(day, self.register_as_of(day), export_format)
             return exports.export_response(rows, export_format)
-        return exports.memoranda_response(self.filter_queryset(self.get_queryset()), export_format)
+        rows = self.filter_queryset(self.get_queryset())
+        count = export_jobs.exports_in_background(export_format, rows, request.user)
+        if count is not None:
+            job = export_jobs.export_job_create(
+                query=request.query_params.urlencode(), rows=count, actor=request.user
+            )
+            return accepted(job, request)
+        return exports.memoranda_response(rows, export_format)
 
     @extend_schema(
         responses={200: HistoryEntrySerializer(many=True), **ERROR_RESPONSES},

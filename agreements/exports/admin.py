@@ -1,8 +1,10 @@
 """The memorandum admin's exports: the filtered changelist or the selected rows as a file."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import Http404
+from django.shortcuts import redirect
 
+from agreements.exports import jobs as export_jobs
 from agreements.exports import memoranda as exports
 from agreements.selectors import (
     memorandum_list,
@@ -21,7 +23,18 @@ class ExportAdminMixin:
         rows = memorandum_list(request.user, acknowledgements=False).filter(
             pk__in=queryset.values("pk")
         )
-        return exports.memoranda_response(rows, export_format)
+        count = export_jobs.exports_in_background(export_format, rows, request.user)
+        if count is None:
+            return exports.memoranda_response(rows, export_format)
+        # The rows as the changelist picked them now; the job reads them through the gate again.
+        ids = list(rows.order_by().values_list("pk", flat=True))
+        job = export_jobs.export_job_create(ids=ids, rows=count, actor=request.user)
+        messages.info(
+            request,
+            f"{count:,} memoranda are more than a download writes at once: the XLSX file is "
+            "written in the background, and linked here when it is ready.",
+        )
+        return redirect("admin:jobs_job_change", job.pk)
 
     @admin.action(description="Export selected memoranda as CSV")
     def export_csv(self, request, queryset):

@@ -6,13 +6,20 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from agreements.columns import COLUMNS
+from agreements.importing.jobs import (
+    import_job_create,
+    imports_in_background,
+    rows_in,
+)
 from agreements.importing.spreadsheet import (
     ImportForm,
     keep_upload,
     memoranda_import,
     pending_import,
     read_rows,
+    store_upload,
 )
+from jobs.models import Job
 
 
 class ImportAdminMixin:
@@ -49,20 +56,37 @@ class ImportAdminMixin:
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
-                upload = keep_upload(request, form.cleaned_data["file"])
+                upload = store_upload(form.cleaned_data["file"])
                 try:
-                    with upload.open() as rows:
+                    rows = rows_in(upload)
+                    if imports_in_background(rows):
+                        job = self._import_in_background(request, upload, rows)
+                        return redirect("admin:jobs_job_change", job.pk)
+                    with upload.open() as file:
                         report = memoranda_import(
-                            rows=read_rows(rows, upload.file_format),
+                            rows=read_rows(file, upload.file_format),
                             actor=request.user,
                             dry_run=True,
                         )
                 except ValidationError as error:
-                    form.add_error("file", error)
+                    form.add_error("file", error.messages)
                     upload.discard()
                 else:
+                    keep_upload(request, upload)
                     context |= {"report": report, "token": upload.token}
             context["form"] = form
         else:
             context["form"] = ImportForm()
         return TemplateResponse(request, "admin/agreements/memorandum/import.html", context)
+
+    def _import_in_background(self, request, upload, rows: int) -> Job:
+        """A job importing a file of more rows than a request imports (IMPORT_BACKGROUND_ROWS):
+        no preview then; the job lists each problem, and a file with any writes nothing."""
+        name = request.FILES["file"].name
+        job = import_job_create(upload=upload, label=name, rows=rows, actor=request.user)
+        messages.info(
+            request,
+            f"{name} has {rows:,} rows: it is imported in the background. All or nothing, as "
+            "ever: a file with problems writes nothing, and the job lists them.",
+        )
+        return job

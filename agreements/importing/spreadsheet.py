@@ -688,13 +688,19 @@ class PendingUpload:
 SESSION_KEY = "pending_imports"
 
 
-def keep_upload(request, uploaded) -> PendingUpload:
+def store_upload(uploaded) -> PendingUpload:
+    """The uploaded file, kept in the file storage for a preview or a background job."""
     token = secrets.token_urlsafe(16)
     file_format = PurePath(uploaded.name).suffix.lower().lstrip(".")
     name = default_storage.save(f"imports/{token}.{file_format}", uploaded)
-    request.session.setdefault(SESSION_KEY, {})[token] = [name, file_format]
-    request.session.modified = True
     return PendingUpload(token, name, file_format)
+
+
+def keep_upload(request, upload: PendingUpload) -> PendingUpload:
+    """The stored upload, waiting for this user to confirm its preview."""
+    request.session.setdefault(SESSION_KEY, {})[upload.token] = [upload.name, upload.file_format]
+    request.session.modified = True
+    return upload
 
 
 def pending_import(request, token: str) -> PendingUpload | None:

@@ -3,6 +3,10 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 
 from agreements.models import (
@@ -10,6 +14,7 @@ from agreements.models import (
     Reminder,
 )
 from agreements.reminders.feeds import feed_url
+from agreements.reminders.jobs import reminders_job_create
 from agreements.selectors import (
     restrict_to_visible_memoranda,
 )
@@ -151,3 +156,21 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+    def get_urls(self):
+        run = self.admin_site.admin_view(self.run_view)
+        return [path("run/", run, name="agreements_reminder_run"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_run_reminders": roles.is_admin(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def run_view(self, request):
+        """The reminders due today, sent by a background job (what `send_reminders` does
+        daily), for administrators; the job's page shows how far it is."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not roles.is_admin(request.user):
+            raise PermissionDenied
+        job = reminders_job_create(actor=request.user)
+        return redirect("admin:jobs_job_change", job.pk)

@@ -26,7 +26,7 @@ import dataclasses
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -297,18 +297,27 @@ def _send_one(reminder: DueReminder, connection) -> None:
         ).send()
 
 
-def reminders_send(*, today: datetime.date, dry_run: bool = False, actor=None) -> ReminderRun:
+def reminders_send(
+    *,
+    today: datetime.date,
+    dry_run: bool = False,
+    actor=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReminderRun:
     """Send every reminder due on `today` that was never sent; `dry_run` only lists them.
 
     Not `@attributed`: each reminder is its own transaction (see the module's docstring), so
     one failed mail neither undoes the record of those already sent nor stops the others.
+    `progress(done, total)` is told how many are done before each reminder and at the end.
     """
     run = ReminderRun()
     due = reminders_due(today=today)
     # One backend for the run; it opens (and closes) its connection as each mail is sent.
     connection = None if dry_run else get_connection()
     with acting_as(actor):
-        for reminder in due:
+        for done, reminder in enumerate(due):
+            if progress:
+                progress(done, len(due))
             if not reminder.recipient:
                 run.no_recipient.append(reminder)
                 continue
@@ -327,4 +336,6 @@ def reminders_send(*, today: datetime.date, dry_run: bool = False, actor=None) -
                 run.failed.append((reminder, error))
                 continue
             run.sent.append(reminder)
+    if progress:
+        progress(len(due), len(due))
     return run

@@ -13,5 +13,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    path("", include("jobs.api")),
     path("", include("agreements.api.urls")),
 ]

@@ -6,6 +6,7 @@ from .agreements import (
     SignatoryFactory,
     SignedMemorandumFactory,
 )
+from .jobs import JobFactory
 from .partners import InstitutionFactory, PersonFactory
 from .users import UserFactory
 
@@ -13,6 +14,7 @@ __all__ = [
     "CommitmentFactory",
     "DocumentFactory",
     "InstitutionFactory",
+    "JobFactory",
     "MemorandumFactory",
     "PartyFactory",
     "PersonFactory",

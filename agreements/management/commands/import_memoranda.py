@@ -3,9 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from agreements.importing.spreadsheet import memoranda_import, read_rows
+from registry.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -35,8 +35,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No user “{user}”.")
         with (
             file.open("rb") as rows_file,
-            tqdm(
-                unit=" rows", desc="Importing", disable=options["verbosity"] == 0, file=self.stderr
+            command_progress(
+                self.stderr, desc="Importing", unit="rows", enabled=options["verbosity"] > 0
             ) as bar,
         ):
             try:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from agreements.reminders.mail import reminders_send
+from registry.progress import command_progress
 
 
 def iso_date(value: str) -> datetime.date:
@@ -34,7 +35,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, today=None, dry_run=False, **options):
         today = today or timezone.localdate()
-        run = reminders_send(today=today, dry_run=dry_run)
+        with command_progress(
+            self.stderr, desc="Reminders", unit="reminders", enabled=options["verbosity"] > 0
+        ) as bar:
+
+            def progress(done, total):
+                bar.total = total
+                bar.update(done - bar.n)
+
+            run = reminders_send(today=today, dry_run=dry_run, progress=progress)
         verb = "would send" if dry_run else "sent"
         for reminder in run.sent:
             about = reminder.commitment.title if reminder.commitment else "expiry"

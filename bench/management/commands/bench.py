@@ -3,7 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.measure import run_benchmark
+from bench.measure import benchmark_steps, run_benchmark
+from registry.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -16,8 +17,18 @@ class Command(BaseCommand):
         parser.add_argument("--skip-import", action="store_true")
 
     def handle(self, *args, output: Path, skip_import: bool, **options):
+        steps = benchmark_steps(skip_import=skip_import)
         try:
-            results = run_benchmark(output, skip_import=skip_import)
+            with command_progress(
+                self.stderr,
+                total=len(steps),
+                desc="Measuring",
+                unit="steps",
+                enabled=options["verbosity"] > 0,
+            ) as bar:
+                results = run_benchmark(
+                    output, skip_import=skip_import, progress=lambda step: bar.update(1)
+                )
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{results['memoranda']} memoranda, {results['repeat']} runs each")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from agreements.models import Memorandum
 from bench.synthetic import seed_bulk
+from registry.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -25,7 +26,14 @@ class Command(BaseCommand):
                 self.stdout.write("The database already holds enough memoranda.")
                 return
         started = time.perf_counter()
-        counts = seed_bulk(memoranda=memoranda, seed=seed, report=self.stderr.write)
+        with command_progress(
+            self.stderr,
+            total=memoranda,
+            desc="Seeding",
+            unit="memoranda",
+            enabled=options["verbosity"] > 0,
+        ) as bar:
+            counts = seed_bulk(memoranda=memoranda, seed=seed, report=bar.note, progress=bar.update)
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(f"Seeded {summary} in {elapsed:.1f} s.")

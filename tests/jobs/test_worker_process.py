@@ -1,0 +1,156 @@
+"""The database worker as production runs it, `manage.py db_worker`, in a process of its own:
+an import's job goes from queued to running to succeeded with its progress at 100 %, and a
+worker killed in the middle of one leaves its job failed by the sweep, with nothing written.
+
+The worker and the test share an SQLite file of their own (whatever DATABASE_URL says: this
+is about processes, not the database), read here with the sqlite3 module."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.agreements.importing.support import csv_file, row
+from tests.system.production.support import BASE_DIR, manage, production_environment
+
+SETUP = """
+import os
+from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from agreements.importing.jobs import import_job_create, rows_in
+from agreements.importing.spreadsheet import store_upload
+from partners.models import Institution
+from partners.services import institution_create
+
+user, _ = User.objects.get_or_create(username="importer", defaults={"is_staff": True})
+user.groups.add(Group.objects.get(name="registry-editor"))
+for name, country in [("Alpha University", "KZ"), ("Beta University", "CN")]:
+    if not Institution.objects.filter(name=name).exists():
+        institution_create(name=name, country=country, actor=None)
+path = os.environ["IMPORT_FILE"]
+with open(path, "rb") as source:
+    upload = store_upload(ContentFile(source.read(), name=os.path.basename(path)))
+job = import_job_create(upload=upload, label="test.csv", rows=rows_in(upload), actor=user)
+print(job.pk)
+"""
+
+
+def a_file(path, prefix: str, rows: int):
+    lines = [
+        row(
+            reference=f"{prefix}-{index:05d}",
+            title=f"Exchange agreement {index}",
+            parties="Alpha University; Beta University",
+            party_countries="KZ; CN",
+            signatories="",
+        )
+        for index in range(rows)
+    ]
+    path.write_bytes(csv_file(*lines).getvalue())
+    return path
+
+
+def job_row(database, job_id) -> tuple:
+    with sqlite3.connect(database, timeout=10) as connection:
+        return connection.execute(
+            "SELECT state, done, total, messages FROM jobs_job WHERE id = ?", [job_id]
+        ).fetchone()
+
+
+def memoranda(database, prefix) -> int:
+    with sqlite3.connect(database, timeout=10) as connection:
+        return connection.execute(
+            "SELECT COUNT(*) FROM agreements_memorandum WHERE reference LIKE ?", [f"{prefix}-%"]
+        ).fetchone()[0]
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """A migrated registry in `tmp_path`; `enqueue(file)` makes an import job of the file."""
+    database = tmp_path / "registry.sqlite3"
+    env = production_environment(
+        DATABASE_URL=f"sqlite:///{database}",
+        MEDIA_ROOT=tmp_path / "media",
+        IMPORT_BACKGROUND_ROWS=10,
+        JOB_STALE_SECONDS=2,
+        LOG_LEVEL="WARNING",
+    )
+    manage("migrate", "--noinput", env=env, timeout=300)
+
+    def enqueue(path) -> int:
+        made = manage("shell", "-c", SETUP, env={**env, "IMPORT_FILE": str(path)})
+        return int(made.stdout.strip().splitlines()[-1])
+
+    return database, env, enqueue
+
+
+def start_worker(env, tmp_path):
+    log = (tmp_path / "worker.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+        + ["--interval", "0.1"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def watch(database, job_id, until, timeout=120) -> list[tuple]:
+    """The job's rows as they change, polled until `until(row)` holds."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = job_row(database, job_id)
+        if not seen or current != seen[-1]:
+            seen.append(current)
+        if until(current):
+            return seen
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} never got there: {seen[-5:]}")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def test_a_worker_process_imports_with_progress_and_a_killed_one_leaves_a_failed_job(
+    registry, tmp_path
+):
+    database, env, enqueue = registry
+    first = enqueue(a_file(tmp_path / "first.csv", "FIRST", 400))
+    assert job_row(database, first)[:3] == ("queued", 0, None)
+
+    worker = start_worker(env, tmp_path)
+    try:
+        seen = watch(database, first, lambda job: job[0] in ("succeeded", "failed"))
+    finally:
+        stop(worker)
+    states = [state for state, *_ in seen]
+    assert sorted(set(states), key=states.index) == ["queued", "running", "succeeded"], seen
+    assert seen[-1][1:3] == (400, 400)  # 100 %
+    assert memoranda(database, "FIRST") == 400
+
+    second = enqueue(a_file(tmp_path / "second.csv", "SECOND", 2000))
+    worker = start_worker(env, tmp_path)
+    try:
+        watch(database, second, lambda job: job[0] == "running")
+        time.sleep(1)  # well into the import, which takes seconds
+    finally:
+        stop(worker)  # killed in the middle: no chance to say anything
+    assert job_row(database, second)[0] == "running"
+
+    time.sleep(2.5)  # JOB_STALE_SECONDS without a report
+    swept = manage("jobs_sweep", env=env)
+    assert "1 stale job(s) failed" in swept.stdout
+    state, _, _, messages = job_row(database, second)
+    assert state == "failed"
+    assert "stopped without finishing" in messages
+    assert memoranda(database, "SECOND") == 0
