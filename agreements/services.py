@@ -318,6 +318,7 @@ def _replace_parts(
         for institution_id, party in stored.items():
             if institution_id not in wanted:
                 party.delete()
+        _check_party_units(parties)
         for order, row in enumerate(parties):
             party = stored.pop(row["institution"].pk, None) or Party(memorandum=memorandum)
             _write_part(party, _defaults(Party) | {"order": order} | row, clean_exclude=None)
@@ -349,6 +350,17 @@ def _replace_parts(
                 _write_part(
                     commitment, _defaults(Commitment) | values, clean_exclude=["memorandum"]
                 )
+
+
+def _check_party_units(parties: Sequence[dict[str, Any]]) -> None:
+    """A party that is a unit names a unit of the party's own institution."""
+    wrong = [
+        ItemError(Party.UNIT_OF_OTHER_INSTITUTION, index=index, field="unit")
+        for index, row in enumerate(parties)
+        if row.get("unit") is not None and row["unit"].institution_id != row["institution"].pk
+    ]
+    if wrong:
+        raise ValidationError({"parties": wrong})
 
 
 def _check_signatories_once(signatories: Sequence[dict[str, Any]]) -> None:
@@ -717,8 +729,15 @@ def memorandum_renew(*, memorandum: Memorandum, actor) -> Memorandum:
         owner_unit=memorandum.owner_unit,
         owner_email=memorandum.owner_email,
         parties=[
-            {"institution": party.institution, "role": party.role, "order": party.order}
-            for party in memorandum.parties.select_related("institution").order_by("order", "id")
+            {
+                "institution": party.institution,
+                "unit": party.unit,
+                "role": party.role,
+                "order": party.order,
+            }
+            for party in memorandum.parties.select_related("institution", "unit").order_by(
+                "order", "id"
+            )
         ],
         commitments=[
             {

@@ -20,6 +20,9 @@ from .services import (
     institution_create,
     institution_delete,
     institution_update,
+    organisational_unit_create,
+    organisational_unit_delete,
+    organisational_unit_update,
     partner_link_create,
     partner_link_delete,
     partner_link_update,
@@ -58,9 +61,9 @@ class InstitutionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     the institution is party to."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "short_name", "kind", "country", "city", "ror_id"]
+    list_display = ["name", "short_name", "kind", "country", "city", "ror_id", "hei_id"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "short_name", "aliases__name", "ror_id", "city"]
+    search_fields = ["name", "short_name", "aliases__name", "ror_id", "hei_id", "city"]
     autocomplete_fields = ["parent"]
     inlines = [InstitutionAliasInline, PersonInline]
 
@@ -99,6 +102,28 @@ class InstitutionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         institution_delete(institution=obj, actor=request.user)
+
+
+class OrganisationalUnitAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """The directory's view of a unit; `agreements` registers it, showing only the units the
+    reader may see."""
+
+    list_display = ["name", "short_name", "kind", "institution", "parent", "ounit_id"]
+    list_select_related = ["institution", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "ounit_id", "institution__name"]
+    autocomplete_fields = ["institution", "parent"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            organisational_unit_update(
+                organisational_unit=obj, actor=request.user, **form_values(form)
+            )
+        else:
+            adopt(obj, organisational_unit_create(actor=request.user, **form_values(form)))
+
+    def delete_model(self, request, obj):
+        organisational_unit_delete(organisational_unit=obj, actor=request.user)
 
 
 class PersonAdmin(ServiceAdminMixin, SimpleHistoryAdmin):

@@ -189,8 +189,8 @@ class DocumentFormSet(PartFormSet):
 class PartyInline(ReadableRelationsInlineMixin, admin.TabularInline):
     model = Party
     formset = PartFormSet
-    autocomplete_fields = ["institution"]
-    fields = ["institution", "role", "order"]
+    autocomplete_fields = ["institution", "unit"]
+    fields = ["institution", "unit", "role", "order"]
     extra = 0
 
 
@@ -372,7 +372,7 @@ class MemorandumAdmin(
     # counted once, and remembered for the data version.
     show_full_result_count = False
     paginator = CountRememberingPaginator
-    autocomplete_fields = ["supersedes"]
+    autocomplete_fields = ["supersedes", "owner_unit"]
     filter_horizontal = ["cooperation_areas", "sdgs"]
     readonly_fields = [
         "version",
