@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry.service_admin import ServiceAdminMixin, adopt, form_values, write_rows
 
-from .models import InstitutionAlias, PartnerLink, Person
+from .models import InstitutionAlias, PartnerLink, Person, UnitEditorGrant
 from .services import (
     api_token_revoke,
     api_token_rotate,
@@ -29,6 +29,9 @@ from .services import (
     person_create,
     person_delete,
     person_update,
+    unit_editor_grant_create,
+    unit_editor_grant_delete,
+    unit_editor_grant_update,
 )
 
 
@@ -160,6 +163,25 @@ class PartnerLinkAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         partner_link_delete(partner_link=obj, actor=request.user)
+
+
+@admin.register(UnitEditorGrant)
+class UnitEditorGrantAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Which units a `registry-unit-editor` edits for (with the units under them)."""
+
+    list_display = ["user", "unit", "created_at"]
+    list_select_related = ["user", "unit", "unit__institution"]
+    autocomplete_fields = ["unit"]
+    search_fields = ["user__username", "unit__name", "unit__short_name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            unit_editor_grant_update(unit_editor_grant=obj, actor=request.user, **form_values(form))
+        else:
+            adopt(obj, unit_editor_grant_create(actor=request.user, **form_values(form)))
+
+    def delete_model(self, request, obj):
+        unit_editor_grant_delete(unit_editor_grant=obj, actor=request.user)
 
 
 class ApiTokenForm(forms.ModelForm):

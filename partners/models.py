@@ -315,3 +315,32 @@ class PartnerLink(PlainTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.institution.label}"
+
+
+class UnitEditorGrant(PlainTextMixin, models.Model):
+    """Lets a `registry-unit-editor` edit the memoranda owned by `unit` and the units under it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_editor_grants"
+    )
+    unit = models.ForeignKey(
+        OrganisationalUnit, on_delete=models.CASCADE, related_name="editor_grants"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may edit for which unit, and who granted it.
+    history = registry_history()
+
+    class Meta:
+        verbose_name = "unit editor grant"
+        ordering = ["user_id", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                name="unit_editor_grant_once",
+                violation_error_message="This user already edits for this unit.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} edits for {self.unit.label}"

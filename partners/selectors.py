@@ -4,7 +4,7 @@ depends on the agreements it may read: `agreements.selectors` holds those gates.
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .models import OrganisationalUnit
+from .models import OrganisationalUnit, UnitEditorGrant
 
 
 def can_read_contact_details(user) -> bool:
@@ -24,3 +24,10 @@ def units_with_descendants(unit_ids: Iterable[int]) -> list[int]:
             found.add(pk)
             waiting += children.get(pk, [])
     return sorted(found)
+
+
+def units_edited_by(user) -> list[int]:
+    """The units whose memoranda `user` edits as a unit editor: its granted units and every
+    unit under them."""
+    granted = UnitEditorGrant.objects.filter(user_id=user.pk).values_list("unit_id", flat=True)
+    return units_with_descendants(list(granted))

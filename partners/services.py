@@ -12,7 +12,14 @@ from rest_framework.authtoken.models import Token
 
 from registry.history import attributed
 
-from .models import Institution, InstitutionAlias, OrganisationalUnit, PartnerLink, Person
+from .models import (
+    Institution,
+    InstitutionAlias,
+    OrganisationalUnit,
+    PartnerLink,
+    Person,
+    UnitEditorGrant,
+)
 from .names import normalise
 from .signals import institutions_changed
 
@@ -104,6 +111,34 @@ def organisational_unit_update(
 def organisational_unit_delete(*, organisational_unit: OrganisationalUnit, actor) -> None:
     """Refused (ProtectedError) while units are under it, or it owns or is party to agreements."""
     organisational_unit.delete()
+
+
+@attributed
+def unit_editor_grant_create(
+    *, user: AbstractBaseUser, unit: OrganisationalUnit, actor
+) -> UnitEditorGrant:
+    """Let `user` edit the memoranda that `unit` (or a unit under it) owns; it takes effect
+    once the user is in the registry-unit-editor group."""
+    grant = UnitEditorGrant(user=user, unit=unit)
+    grant.full_clean()
+    grant.save()
+    return grant
+
+
+@attributed
+def unit_editor_grant_update(
+    *, unit_editor_grant: UnitEditorGrant, actor, **fields: Any
+) -> UnitEditorGrant:
+    for name, value in fields.items():
+        setattr(unit_editor_grant, name, value)
+    unit_editor_grant.full_clean()
+    unit_editor_grant.save()
+    return unit_editor_grant
+
+
+@attributed
+def unit_editor_grant_delete(*, unit_editor_grant: UnitEditorGrant, actor) -> None:
+    unit_editor_grant.delete()
 
 
 @attributed
