@@ -34,6 +34,8 @@ migrate: install
 # environment says otherwise, and its links (the printed sign-in, reminder mails, calendar
 # feeds) name the port it serves on. Both hold for the steps before it too.
 demo run: export DEBUG ?= true
+# The demo's own institution: Nazarbayev University (partners/home.py).
+demo run: export REGISTRY_HOME_INSTITUTION ?= NU
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 demo: migrate

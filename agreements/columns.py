@@ -25,6 +25,8 @@ COLUMNS = [
     # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for one that
     # is not signed: what its partners acknowledge. Computed, so an import ignores it.
     "fingerprint",
+    # The name of our unit that owns the memorandum; an import finds it by name or short name.
+    "owner_unit",
 ]
 
 

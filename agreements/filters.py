@@ -12,7 +12,8 @@ from agreements.selectors import (
     is_registry_staff,
 )
 from partners.filters import PersonFilterSet as DirectoryPersonFilterSet
-from partners.models import Institution, InstitutionAlias, Person
+from partners.models import Institution, InstitutionAlias, OrganisationalUnit, Person
+from partners.selectors import units_with_descendants
 from registry.caching import remembered
 from registry.filters import (
     CountryFilter,
@@ -32,8 +33,8 @@ FEW_MATCHES = 1000
 
 
 def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
-    """Memoranda whose reference, title, summary, party names, short names and aliases, or
-    signatory names hold every word of `text`."""
+    """Memoranda whose reference, title, summary, party names, short names and aliases,
+    signatory names, or owning unit's name or short name hold every word of `text`."""
     for word in search_words(text):
         own = document_matches("search_document", word)
         institutions = matching(Institution.objects.all(), ("name", "short_name"), word)
@@ -44,15 +45,18 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
             "memorandum_id"
         )
         by_signatory = Signatory.objects.filter(person__in=people).values("memorandum_id")
+        units = matching(OrganisationalUnit.objects.all(), ("name", "short_name"), word)
+        by_owner = Memorandum.objects.filter(owner_unit__in=units).values("pk")
         # Unordered, so that the first rows found end the scan. Remembered for the data
         # version, as the list's total is: paging through a search asks the same each time.
         first = (
             Memorandum.objects.filter(own)
             .values_list("pk", flat=True)
             .order_by()
-            .union(*(part.order_by() for part in (by_party, by_alias, by_signatory)), all=True)[
-                : FEW_MATCHES + 1
-            ]
+            .union(
+                *(part.order_by() for part in (by_party, by_alias, by_signatory, by_owner)),
+                all=True,
+            )[: FEW_MATCHES + 1]
         )
         first_matches = remembered("search", first, lambda first=first: list(first))
         if len(first_matches) <= FEW_MATCHES:
@@ -61,7 +65,11 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
             # A frequent word: the row's own stored vector is tested in place, so the page
             # is found by reading the list's order until it is full.
             queryset = queryset.filter(
-                own | Q(pk__in=by_party) | Q(pk__in=by_alias) | Q(pk__in=by_signatory)
+                own
+                | Q(pk__in=by_party)
+                | Q(pk__in=by_alias)
+                | Q(pk__in=by_signatory)
+                | Q(pk__in=by_owner)
             )
     return queryset
 
@@ -80,6 +88,11 @@ class MemorandumFilterSet(django_filters.FilterSet):
     visibility = django_filters.MultipleChoiceFilter(choices=Memorandum.Visibility.choices)
     party = IntegerListFilter(method="filter_party", label="Institution ids that are all parties")
     country = CountryFilter(method="filter_country", label="A party's country (any of)")
+    unit = IntegerListFilter(
+        method="filter_unit",
+        label="Unit ids (any of) that own the memorandum or are a party, their descendants "
+        "included",
+    )
     area = django_filters.ModelMultipleChoiceFilter(
         queryset=CooperationArea.objects.all(),
         to_field_name="code",
@@ -163,6 +176,11 @@ class MemorandumFilterSet(django_filters.FilterSet):
         parties = Party.objects.filter(memorandum=OuterRef("pk"), institution__country__in=value)
         return queryset.filter(Exists(parties))
 
+    def filter_unit(self, queryset, name, value):
+        units = units_with_descendants(value)
+        as_party = Party.objects.filter(memorandum=OuterRef("pk"), unit_id__in=units)
+        return queryset.filter(Q(owner_unit_id__in=units) | Exists(as_party))
+
     def filter_area(self, queryset, name, value: str):
         if not value:
             return queryset
@@ -212,6 +230,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
     country = CountryFilter()
     kind = django_filters.MultipleChoiceFilter(choices=Institution.Kind.choices)
     ror_id = django_filters.CharFilter(lookup_expr="iexact")
+    hei_id = django_filters.CharFilter(lookup_expr="iexact", label="EWP hei_id")
     has_active_agreements = StrictBooleanFilter(
         method="filter_has_active_agreements",
         label="Party to at least one active agreement you can see",
@@ -267,3 +286,28 @@ class PersonFilterSet(DirectoryPersonFilterSet):
     def filter_institution(self, queryset, name, value):
         visible = institution_visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(institution__in=visible.values("pk"))
+
+
+class OrganisationalUnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search names and short names")
+    institution = IntegerListFilter(field_name="institution_id", lookup_expr="in")
+    parent = IntegerListFilter(field_name="parent_id", lookup_expr="in")
+    kind = django_filters.MultipleChoiceFilter(choices=OrganisationalUnit.Kind.choices)
+    ounit_id = django_filters.CharFilter(label="EWP ounit_id")
+    within = IntegerListFilter(
+        method="filter_within", label="Unit ids: these units and every unit under them"
+    )
+    ordering = StableOrderingFilter(fields=["name", "short_name"])
+
+    class Meta:
+        model = OrganisationalUnit
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        for word in search_words(value):
+            own = matching(OrganisationalUnit.objects.all(), ("name", "short_name"), word)
+            queryset = queryset.filter(pk__in=own.values("pk"))
+        return queryset
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(pk__in=units_with_descendants(value))

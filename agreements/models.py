@@ -10,7 +10,8 @@ from django.db import models
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from partners.models import Institution, Person
+from partners.home import home_institution
+from partners.models import Institution, OrganisationalUnit, Person
 from registry.characters import PlainTextMixin
 from registry.constraints import FieldErrorConstraintsMixin
 from registry.history import registry_history
@@ -151,7 +152,15 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     )
     tags = TaggableManager(blank=True)
     source_url = models.URLField("announcement", max_length=500, blank=True)
-    owner_unit = models.CharField(max_length=200, blank=True)
+    owner_unit = models.ForeignKey(
+        OrganisationalUnit,
+        # A unit that owns agreements is kept (or its agreements handed over) before it goes.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_memoranda",
+        help_text="The unit of our institution that owns the agreement.",
+    )
     owner_email = models.EmailField(blank=True)
     internal_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -275,6 +284,12 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self):
+        if self.owner_unit_id is not None:
+            home = home_institution()
+            if home is not None and self.owner_unit.institution_id != home.pk:
+                raise ValidationError(
+                    {"owner_unit": f"The owner is one of our units: a unit of {home.label}."}
+                )
         # The chain is followed in the database, not through (possibly stale) loaded objects.
         seen = {self.pk} if self.pk else set()
         earlier_id = self.supersedes_id
@@ -312,10 +327,20 @@ class Party(PlainTextMixin, models.Model):
         related_name="parties",
         db_index=False,
     )
+    unit = models.ForeignKey(
+        OrganisationalUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+        help_text="The unit of the institution that is the party, when it is one unit.",
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTY)
     order = models.PositiveSmallIntegerField(default=0)
 
     history = registry_history()
+
+    UNIT_OF_OTHER_INSTITUTION = "The unit must belong to the party's institution."
 
     class Meta:
         verbose_name_plural = "parties"
@@ -331,6 +356,10 @@ class Party(PlainTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.institution.label} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.unit_id is not None and self.unit.institution_id != self.institution_id:
+            raise ValidationError({"unit": self.UNIT_OF_OTHER_INSTITUTION})
 
 
 class Signatory(PlainTextMixin, models.Model):

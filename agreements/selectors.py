@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django_countries import countries
 
-from partners.models import Institution, InstitutionAlias, PartnerLink, Person
+from partners.models import Institution, InstitutionAlias, OrganisationalUnit, PartnerLink, Person
 from registry import roles
 from registry.caching import remembered
 from registry.history import historical_m2m_rows, history_entries
@@ -373,6 +373,28 @@ def institution_visible_to(user) -> QuerySet:
     return Institution.objects.filter(allowed)
 
 
+def organisational_unit_visible_to(user) -> QuerySet:
+    """Everyone on staff sees every unit; others the units of the institutions they see and
+    the units that own or are party to a memorandum they may read."""
+    if _sees_whole_directory(user):
+        return OrganisationalUnit.objects.all()
+    owners = memorandum_visible_to(user).exclude(owner_unit=None).values("owner_unit_id")
+    party_units = restrict_to_visible_memoranda(user, Party.objects.exclude(unit=None))
+    return OrganisationalUnit.objects.filter(
+        Q(institution__in=institution_visible_to(user).values("pk"))
+        | Q(pk__in=owners)
+        | Q(pk__in=party_units.values("unit_id"))
+    )
+
+
+def organisational_unit_list(user) -> QuerySet:
+    """Visible units, each with `parent_visible` (a parent is of the same institution, but a
+    reader who sees a unit through one memorandum need not see its parent)."""
+    return organisational_unit_visible_to(user).annotate(
+        parent_visible=_readable(user, organisational_unit_visible_to, "parent_id")
+    )
+
+
 def person_visible_to(user) -> QuerySet:
     """Everyone on staff sees every person; others only the signatories of what they may read."""
     if _sees_whole_directory(user):
@@ -432,6 +454,7 @@ GATES = {
     Document: (document_visible_to, roles.reads_everything),
     Institution: (institution_visible_to, _sees_whole_directory),
     Person: (person_visible_to, _sees_whole_directory),
+    OrganisationalUnit: (organisational_unit_visible_to, _sees_whole_directory),
     get_user_model(): (_staff_accounts, can_read_staff_names),
 }
 

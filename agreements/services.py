@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.dispatch import Signal
@@ -16,6 +16,8 @@ from taggit.models import Tag
 
 from partners import services as partner_services
 from partners.models import Institution, Person
+from partners.selectors import units_edited_by
+from registry import roles
 from registry.characters import validate_plain_text
 from registry.history import attributed, history_user
 from registry.iteration import chunks
@@ -227,6 +229,27 @@ STAGES_AFTER = {
 }
 
 
+OUTSIDE_UNITS = "You edit only the memoranda owned by your units and the units under them."
+
+
+def check_unit_scope(
+    *, actor, memorandum_ids: Iterable[int] = (), owner_units: Iterable[Any] = ()
+) -> None:
+    """A unit editor (`registry-unit-editor` and no wider role) writes only memoranda that its
+    units own, as stored (`memorandum_ids`, else 403) and as they will be (`owner_units`, the
+    owners it sets, units or None, else a refusal on `owner_unit`). Anyone else passes."""
+    if actor is None or not roles.edits_own_units_only(actor):
+        return
+    units = set(units_edited_by(actor))
+    stored = Memorandum.objects.filter(pk__in=list(memorandum_ids)).values_list(
+        "owner_unit_id", flat=True
+    )
+    if any(owner not in units for owner in stored):
+        raise PermissionDenied(OUTSIDE_UNITS)
+    if any((unit.pk if unit is not None else None) not in units for unit in owner_units):
+        raise ValidationError({"owner_unit": OUTSIDE_UNITS + " Choose one of them."})
+
+
 def _check_stage_change(stored: str, wanted: str) -> None:
     allowed = STAGES_AFTER.get(stored)
     # A stage that does not exist is refused by `full_clean`, on the same field.
@@ -341,6 +364,7 @@ def _replace_parts(
         for institution_id, party in stored.items():
             if institution_id not in wanted:
                 party.delete()
+        _check_party_units(parties)
         for order, row in enumerate(parties):
             party = stored.pop(row["institution"].pk, None) or Party(memorandum=memorandum)
             _write_part(party, _defaults(Party) | {"order": order} | row, clean_exclude=None)
@@ -372,6 +396,17 @@ def _replace_parts(
                 _write_part(
                     commitment, _defaults(Commitment) | values, clean_exclude=["memorandum"]
                 )
+
+
+def _check_party_units(parties: Sequence[dict[str, Any]]) -> None:
+    """A party that is a unit names a unit of the party's own institution."""
+    wrong = [
+        ItemError(Party.UNIT_OF_OTHER_INSTITUTION, index=index, field="unit")
+        for index, row in enumerate(parties)
+        if row.get("unit") is not None and row["unit"].institution_id != row["institution"].pk
+    ]
+    if wrong:
+        raise ValidationError({"parties": wrong})
 
 
 def _check_signatories_once(signatories: Sequence[dict[str, Any]]) -> None:
@@ -499,6 +534,7 @@ def memorandum_create(
     **fields: Any,
 ) -> Memorandum:
     """Create a memorandum with its parties, signatories, commitments, areas, SDGs and tags."""
+    check_unit_scope(actor=actor, owner_units=[fields.get("owner_unit")])
     sdgs = sdg_numbers(sdgs)
     tags = tag_names(tags)
     validate_terms(
@@ -533,6 +569,11 @@ def memorandum_update(
     """Change the given fields; a part list that is given replaces the old one whole (see
     `_replace_parts`). A signed memorandum does not go back to draft or negotiation, and a
     terminated one stays terminated."""
+    check_unit_scope(
+        actor=actor,
+        memorandum_ids=[memorandum.pk],
+        owner_units=[fields["owner_unit"]] if "owner_unit" in fields else [],
+    )
     if sdgs is not None:
         sdgs = sdg_numbers(sdgs)
     if tags is not None:
@@ -557,6 +598,7 @@ def memorandum_update(
 def memorandum_delete(*, memorandum: Memorandum, actor) -> None:
     """Only drafts are deleted, by their stored stage; a signed agreement is terminated
     instead, so its record stays."""
+    check_unit_scope(actor=actor, memorandum_ids=[memorandum.pk])
     stage = (
         Memorandum.objects.select_for_update()
         .filter(pk=memorandum.pk)
@@ -585,6 +627,7 @@ def _check_responsible_party(commitment: Commitment) -> None:
 
 @attributed
 def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commitment:
+    check_unit_scope(actor=actor, memorandum_ids=[memorandum.pk])
     commitment = Commitment(memorandum=memorandum, **fields)
     commitment.full_clean()
     _check_responsible_party(commitment)
@@ -596,6 +639,8 @@ def commitment_create(*, memorandum: Memorandum, actor, **fields: Any) -> Commit
 @attributed
 def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commitment:
     moved_from = commitment.memorandum_id
+    moved_to = fields["memorandum"].pk if "memorandum" in fields else moved_from
+    check_unit_scope(actor=actor, memorandum_ids={moved_from, moved_to})
     for name, value in fields.items():
         setattr(commitment, name, value)
     commitment.full_clean()
@@ -607,6 +652,7 @@ def commitment_update(*, commitment: Commitment, actor, **fields: Any) -> Commit
 
 @attributed
 def commitment_delete(*, commitment: Commitment, actor) -> None:
+    check_unit_scope(actor=actor, memorandum_ids=[commitment.memorandum_id])
     commitment.delete()
     memorandum_derived_data_refresh(memoranda=[commitment.memorandum_id])
 
@@ -615,6 +661,7 @@ def commitment_delete(*, commitment: Commitment, actor) -> None:
 def document_create(*, memorandum: Memorandum, actor, **fields: Any) -> Document:
     """Store an uploaded document: limited in size, of an accepted type by its content, under a
     generated name, with its sha256 and size recorded (agreements/uploads.py)."""
+    check_unit_scope(actor=actor, memorandum_ids=[memorandum.pk])
     check_upload(fields["file"])
     document = Document(memorandum=memorandum, uploaded_by=actor, **fields)
     document.full_clean(exclude=["sha256", "size"])
@@ -632,6 +679,7 @@ def document_update(*, document: Document, actor, **fields: Any) -> Document:
     """Change a document's title, kind or language. Its file stays the one uploaded and
     checksummed: another file is another document (`document_create`). The stored row is
     changed, whatever the given object holds; an unchanged one is left alone."""
+    check_unit_scope(actor=actor, memorandum_ids=[document.memorandum_id])
     fixed = sorted(set(fields) - set(DOCUMENT_DETAILS))
     if fixed:
         raise ValidationError(
@@ -655,6 +703,7 @@ def document_update(*, document: Document, actor, **fields: Any) -> Document:
 @attributed
 def document_delete(*, document: Document, actor) -> None:
     """Remove a document from its memorandum. The stored file is kept, as the history names it."""
+    check_unit_scope(actor=actor, memorandum_ids=[document.memorandum_id])
     document.delete()
     memorandum_derived_data_refresh(memoranda=[document.memorandum_id])
 
@@ -740,8 +789,15 @@ def memorandum_renew(*, memorandum: Memorandum, actor) -> Memorandum:
         owner_unit=memorandum.owner_unit,
         owner_email=memorandum.owner_email,
         parties=[
-            {"institution": party.institution, "role": party.role, "order": party.order}
-            for party in memorandum.parties.select_related("institution").order_by("order", "id")
+            {
+                "institution": party.institution,
+                "unit": party.unit,
+                "role": party.role,
+                "order": party.order,
+            }
+            for party in memorandum.parties.select_related("institution", "unit").order_by(
+                "order", "id"
+            )
         ],
         commitments=[
             {
@@ -926,6 +982,7 @@ def memoranda_bulk_create(*, memoranda: Sequence[Mapping[str, Any]], actor) -> l
     it. Raises BulkRefused for the rows that cannot be written; the people given are then
     unsaved again.
     """
+    check_unit_scope(actor=actor, owner_units=[row.get("owner_unit") for row in memoranda])
     rows = [dict(arguments) for arguments in memoranda]
     refused: dict[int, ValidationError] = {}
     new_people: list[Person] = []
@@ -959,6 +1016,11 @@ def memoranda_bulk_update(
     memoranda given then hold the values asked for, not stored: load them again.
     """
     memoranda = [memorandum for memorandum, _ in changes]
+    check_unit_scope(
+        actor=actor,
+        memorandum_ids=[memorandum.pk for memorandum in memoranda],
+        owner_units=[row["owner_unit"] for _, row in changes if "owner_unit" in row],
+    )
     if len({memorandum.pk for memorandum in memoranda}) != len(memoranda):
         raise ValueError("A bulk update changes each memorandum once.")
     rows = [dict(arguments) for _, arguments in changes]

@@ -13,19 +13,25 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry.service_admin import ServiceAdminMixin, adopt, form_values, write_rows
 
-from .models import InstitutionAlias, PartnerLink, Person
+from .models import InstitutionAlias, PartnerLink, Person, UnitEditorGrant
 from .services import (
     api_token_revoke,
     api_token_rotate,
     institution_create,
     institution_delete,
     institution_update,
+    organisational_unit_create,
+    organisational_unit_delete,
+    organisational_unit_update,
     partner_link_create,
     partner_link_delete,
     partner_link_update,
     person_create,
     person_delete,
     person_update,
+    unit_editor_grant_create,
+    unit_editor_grant_delete,
+    unit_editor_grant_update,
 )
 
 
@@ -58,9 +64,9 @@ class InstitutionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     the institution is party to."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "short_name", "kind", "country", "city", "ror_id"]
+    list_display = ["name", "short_name", "kind", "country", "city", "ror_id", "hei_id"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "short_name", "aliases__name", "ror_id", "city"]
+    search_fields = ["name", "short_name", "aliases__name", "ror_id", "hei_id", "city"]
     autocomplete_fields = ["parent"]
     inlines = [InstitutionAliasInline, PersonInline]
 
@@ -101,6 +107,28 @@ class InstitutionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         institution_delete(institution=obj, actor=request.user)
 
 
+class OrganisationalUnitAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """The directory's view of a unit; `agreements` registers it, showing only the units the
+    reader may see."""
+
+    list_display = ["name", "short_name", "kind", "institution", "parent", "ounit_id"]
+    list_select_related = ["institution", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "ounit_id", "institution__name"]
+    autocomplete_fields = ["institution", "parent"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            organisational_unit_update(
+                organisational_unit=obj, actor=request.user, **form_values(form)
+            )
+        else:
+            adopt(obj, organisational_unit_create(actor=request.user, **form_values(form)))
+
+    def delete_model(self, request, obj):
+        organisational_unit_delete(organisational_unit=obj, actor=request.user)
+
+
 class PersonAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """The directory's view of a person; `agreements` registers it, showing only the people
     and institutions the reader may see."""
@@ -135,6 +163,25 @@ class PartnerLinkAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         partner_link_delete(partner_link=obj, actor=request.user)
+
+
+@admin.register(UnitEditorGrant)
+class UnitEditorGrantAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Which units a `registry-unit-editor` edits for (with the units under them)."""
+
+    list_display = ["user", "unit", "created_at"]
+    list_select_related = ["user", "unit", "unit__institution"]
+    autocomplete_fields = ["unit"]
+    search_fields = ["user__username", "unit__name", "unit__short_name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            unit_editor_grant_update(unit_editor_grant=obj, actor=request.user, **form_values(form))
+        else:
+            adopt(obj, unit_editor_grant_create(actor=request.user, **form_values(form)))
+
+    def delete_model(self, request, obj):
+        unit_editor_grant_delete(unit_editor_grant=obj, actor=request.user)
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -4,12 +4,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
-from registry.characters import PlainTextMixin
+from registry.characters import PlainTextMixin, validate_plain_text
 from registry.constraints import FieldErrorConstraintsMixin
 from registry.history import registry_history
 
 from .names import match_key
-from .validators import validate_ror_id
+from .validators import validate_hei_id, validate_ror_id
 
 ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
 
@@ -38,6 +38,19 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         blank=True,
         validators=[validate_ror_id],
         help_text="Research Organization Registry identifier, e.g. 052bx8q98.",
+    )
+    hei_id = models.CharField(
+        "EWP hei_id",
+        max_length=253,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_hei_id],
+        help_text="The institution's SCHAC code in Erasmus Without Paper, e.g. nu.edu.kz.",
+        error_messages={"unique": "Another institution already has this hei_id."},
+    )
+    erasmus_code = models.CharField(
+        "Erasmus code", max_length=20, blank=True, help_text="e.g. D  BERLIN01."
     )
     parent = models.ForeignKey(
         "self",
@@ -106,6 +119,8 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         else:
             # Blank ROR ids are stored as NULL so that the unique constraint ignores them.
             self.ror_id = None
+        # SCHAC codes are domain names: compared and stored in lowercase, NULL when blank.
+        self.hei_id = (self.hei_id or "").strip().lower() or None
         super().clean_fields(exclude=exclude)
 
     def clean(self):
@@ -141,6 +156,119 @@ class InstitutionAlias(PlainTextMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OrganisationalUnit(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
+    """A faculty, school, department, centre or office of an institution: units form a tree
+    (faculty → department) within their institution."""
+
+    class Kind(models.TextChoices):
+        FACULTY = "faculty", "Faculty"
+        SCHOOL = "school", "School"
+        DEPARTMENT = "department", "Department"
+        CENTRE = "centre", "Centre"
+        OFFICE = "office", "Office"
+        OTHER = "other", "Other"
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="units", db_index=False
+    )
+    parent = models.ForeignKey(
+        "self",
+        # A unit with units under it is reorganised first, never removed with them.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The unit this one belongs to, of the same institution.",
+    )
+    name = models.CharField(max_length=255)
+    short_name = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FACULTY)
+    ounit_id = models.CharField(
+        "EWP ounit_id",
+        max_length=64,
+        blank=True,
+        help_text="The unit's identifier in Erasmus Without Paper, where it has one.",
+    )
+    ounit_code = models.CharField(
+        "EWP ounit_code", max_length=64, blank=True, help_text="The unit's human-readable code."
+    )
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names of the unit, one string each."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = registry_history()
+
+    constraint_error_fields = {
+        "unit_unique_name_in_institution": "name",
+        "unit_unique_ounit_id_in_institution": "ounit_id",
+        "unit_not_own_parent": "parent",
+    }
+
+    class Meta:
+        verbose_name = "organisational unit"
+        ordering = ["institution_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "institution",
+                Lower("name"),
+                name="unit_unique_name_in_institution",
+                violation_error_message="This institution already has a unit with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "ounit_id"],
+                condition=~models.Q(ounit_id=""),
+                name="unit_unique_ounit_id_in_institution",
+                violation_error_message="This institution already has a unit with this ounit_id.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="unit_not_own_parent",
+                violation_error_message="A unit cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=exclude)
+        aliases = self.aliases
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValidationError({"aliases": "Give the aliases as a list of names."})
+        names: dict[str, str] = {}
+        for alias in aliases:
+            alias = alias.strip()
+            if len(alias) > 255:
+                raise ValidationError({"aliases": "An alias has at most 255 characters."})
+            if alias:
+                try:
+                    validate_plain_text(alias)
+                except ValidationError as error:
+                    raise ValidationError({"aliases": error.messages}) from error
+                names.setdefault(alias.casefold(), alias)
+        self.aliases = list(names.values())
+
+    def clean(self):
+        if self.parent is None:
+            return
+        if self.institution_id is not None and self.parent.institution_id != self.institution_id:
+            raise ValidationError(
+                {"parent": "The parent unit must belong to the same institution."}
+            )
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "This parent would make a cycle of units."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
 
 class Person(PlainTextMixin, models.Model):
@@ -187,3 +315,32 @@ class PartnerLink(PlainTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.institution.label}"
+
+
+class UnitEditorGrant(PlainTextMixin, models.Model):
+    """Lets a `registry-unit-editor` edit the memoranda owned by `unit` and the units under it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_editor_grants"
+    )
+    unit = models.ForeignKey(
+        OrganisationalUnit, on_delete=models.CASCADE, related_name="editor_grants"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may edit for which unit, and who granted it.
+    history = registry_history()
+
+    class Meta:
+        verbose_name = "unit editor grant"
+        ordering = ["user_id", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                name="unit_editor_grant_once",
+                violation_error_message="This user already edits for this unit.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} edits for {self.unit.label}"

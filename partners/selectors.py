@@ -1,7 +1,33 @@
 """Who may read people's contact details. Which institutions and people a user may see
 depends on the agreements it may read: `agreements.selectors` holds those gates."""
 
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .models import OrganisationalUnit, UnitEditorGrant
+
 
 def can_read_contact_details(user) -> bool:
     """Emails and phone numbers are never shown to anonymous visitors."""
     return user.is_authenticated
+
+
+def units_with_descendants(unit_ids: Iterable[int]) -> list[int]:
+    """The units `unit_ids` and every unit under them, in one query over the tree."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in OrganisationalUnit.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found, waiting = set(), list(unit_ids)
+    while waiting:
+        pk = waiting.pop()
+        if pk not in found:
+            found.add(pk)
+            waiting += children.get(pk, [])
+    return sorted(found)
+
+
+def units_edited_by(user) -> list[int]:
+    """The units whose memoranda `user` edits as a unit editor: its granted units and every
+    unit under them."""
+    granted = UnitEditorGrant.objects.filter(user_id=user.pk).values_list("unit_id", flat=True)
+    return units_with_descendants(list(granted))

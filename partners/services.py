@@ -12,7 +12,14 @@ from rest_framework.authtoken.models import Token
 
 from registry.history import attributed
 
-from .models import Institution, InstitutionAlias, PartnerLink, Person
+from .models import (
+    Institution,
+    InstitutionAlias,
+    OrganisationalUnit,
+    PartnerLink,
+    Person,
+    UnitEditorGrant,
+)
 from .names import normalise
 from .signals import institutions_changed
 
@@ -64,6 +71,74 @@ def institution_update(
 def institution_delete(*, institution: Institution, actor) -> None:
     """Refused (ProtectedError) while the institution is party, signatory or parent anywhere."""
     institution.delete()
+
+
+def _save_unit(unit: OrganisationalUnit) -> OrganisationalUnit:
+    if unit.parent_id and unit.pk and unit.parent_id == unit.pk:
+        raise ValidationError({"parent": "A unit cannot be its own parent."})
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@attributed
+def organisational_unit_create(*, actor, **fields: Any) -> OrganisationalUnit:
+    return _save_unit(OrganisationalUnit(**fields))
+
+
+@attributed
+def organisational_unit_update(
+    *, organisational_unit: OrganisationalUnit, actor, **fields: Any
+) -> OrganisationalUnit:
+    """A unit stays with its institution while units are under it or parties name it."""
+    if (
+        "institution" in fields
+        and fields["institution"].pk != organisational_unit.institution_id
+        and (organisational_unit.children.exists() or organisational_unit.parties.exists())
+    ):
+        raise ValidationError(
+            {
+                "institution": "This unit has units under it or is a party: it stays with its "
+                "institution."
+            }
+        )
+    for name, value in fields.items():
+        setattr(organisational_unit, name, value)
+    return _save_unit(organisational_unit)
+
+
+@attributed
+def organisational_unit_delete(*, organisational_unit: OrganisationalUnit, actor) -> None:
+    """Refused (ProtectedError) while units are under it, or it owns or is party to agreements."""
+    organisational_unit.delete()
+
+
+@attributed
+def unit_editor_grant_create(
+    *, user: AbstractBaseUser, unit: OrganisationalUnit, actor
+) -> UnitEditorGrant:
+    """Let `user` edit the memoranda that `unit` (or a unit under it) owns; it takes effect
+    once the user is in the registry-unit-editor group."""
+    grant = UnitEditorGrant(user=user, unit=unit)
+    grant.full_clean()
+    grant.save()
+    return grant
+
+
+@attributed
+def unit_editor_grant_update(
+    *, unit_editor_grant: UnitEditorGrant, actor, **fields: Any
+) -> UnitEditorGrant:
+    for name, value in fields.items():
+        setattr(unit_editor_grant, name, value)
+    unit_editor_grant.full_clean()
+    unit_editor_grant.save()
+    return unit_editor_grant
+
+
+@attributed
+def unit_editor_grant_delete(*, unit_editor_grant: UnitEditorGrant, actor) -> None:
+    unit_editor_grant.delete()
 
 
 @attributed

@@ -27,3 +27,18 @@ def validate_ror_id(value: str) -> None:
             "This ROR identifier's check digits are wrong: check it for a typing mistake.",
             code="invalid_ror_checksum",
         )
+
+
+# A SCHAC home organisation (the EWP hei_id): a lowercase domain name such as nu.edu.kz.
+HEI_ID_PATTERN = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
+)
+
+
+def validate_hei_id(value: str) -> None:
+    if len(value) > 253 or not HEI_ID_PATTERN.fullmatch(value):
+        raise ValidationError(
+            "Enter the institution's SCHAC code (its EWP hei_id): a domain name such as "
+            "nu.edu.kz, in lowercase letters, digits, hyphens and dots.",
+            code="invalid_hei_id",
+        )

@@ -4,8 +4,11 @@ VIEWER = "registry-viewer"
 EDITOR = "registry-editor"
 AUDITOR = "registry-auditor"
 ADMIN = "registry-admin"
+# Reads what a viewer reads; edits the memoranda owned by the units it is granted (and the
+# units under them).
+UNIT_EDITOR = "registry-unit-editor"
 
-ALL_GROUPS = (VIEWER, EDITOR, AUDITOR, ADMIN)
+ALL_GROUPS = (VIEWER, EDITOR, AUDITOR, ADMIN, UNIT_EDITOR)
 # Groups that read every memorandum, confidential ones included.
 READ_ALL_GROUPS = (EDITOR, AUDITOR, ADMIN)
 
@@ -28,7 +31,19 @@ def reads_everything(user) -> bool:
 
 
 def is_viewer(user) -> bool:
-    return VIEWER in group_names(user)
+    """Reads what a viewer reads: viewers and unit editors."""
+    return bool(group_names(user) & {VIEWER, UNIT_EDITOR})
+
+
+def edits_everything(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or bool(group_names(user) & {EDITOR, ADMIN})
+    )
+
+
+def edits_own_units_only(user) -> bool:
+    """A unit editor who is not also an editor: its writes are limited to its units."""
+    return UNIT_EDITOR in group_names(user) and not edits_everything(user)
 
 
 def is_admin(user) -> bool:

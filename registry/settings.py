@@ -361,6 +361,10 @@ JOBS_AUDIENCE = "agreements.selectors.reader_audience"
 # Intake (agreements/intake/): the longest announcement read, in characters.
 INTAKE_MAX_CHARS = env.int("INTAKE_MAX_CHARS", default=50_000)
 
+# Our own institution (partners/home.py), by its id, ROR id or short name: it owns the
+# memoranda's units, stands first in an EWP agreement and is no partner country of its own.
+REGISTRY_HOME_INSTITUTION = env.str("REGISTRY_HOME_INSTITUTION", default="")
+
 # Security headers. Content-Security-Policy (django-csp): everything from the application's
 # own origin, no inline script anywhere, no plugins, no framing; the Swagger UI page alone
 # adds its inline stylesheet (registry/api/urls.py). X-Frame-Options DENY for older browsers.

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
+from agreements.admin.units import UnitTreeInline
 from agreements.models import Party
 from agreements.selectors import (
     institution_visible_to,
@@ -73,6 +74,7 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             ReadablePersonInline if inline is PersonInline else inline
             for inline in InstitutionAdmin.inlines
         ),
+        UnitTreeInline,
         PartyOfInstitutionInline,
     ]
     actions = ["merge_institutions"]

@@ -50,6 +50,7 @@ from agreements.services import (
     memorandum_save,
 )
 from agreements.uploads import check_upload
+from partners.selectors import units_edited_by
 from registry import roles
 from registry.caching import CountRememberingPaginator, remembered
 from registry.versioning import StaleVersion
@@ -194,8 +195,8 @@ class DocumentFormSet(PartFormSet):
 class PartyInline(ReadableRelationsInlineMixin, admin.TabularInline):
     model = Party
     formset = PartFormSet
-    autocomplete_fields = ["institution"]
-    fields = ["institution", "role", "order"]
+    autocomplete_fields = ["institution", "unit"]
+    fields = ["institution", "unit", "role", "order"]
     extra = 0
 
 
@@ -336,6 +337,14 @@ class MemorandumForm(forms.ModelForm):
                 self.add_error(None, errors)
 
 
+def in_unit_scope(user, memorandum: Memorandum | None) -> bool:
+    """Whether `user` may edit `memorandum` as far as units go: a unit editor edits those its
+    units own; the page shows it any other one read-only."""
+    if memorandum is None or not roles.edits_own_units_only(user):
+        return True
+    return memorandum.owner_unit_id in units_edited_by(user)
+
+
 @admin.register(Memorandum)
 class MemorandumAdmin(
     ReadableRelationsMixin,
@@ -379,7 +388,7 @@ class MemorandumAdmin(
     # counted once, and remembered for the data version.
     show_full_result_count = False
     paginator = CountRememberingPaginator
-    autocomplete_fields = ["supersedes"]
+    autocomplete_fields = ["supersedes", "owner_unit"]
     filter_horizontal = ["cooperation_areas", "sdgs"]
     readonly_fields = [
         "version",
@@ -671,8 +680,11 @@ class MemorandumAdmin(
             formset.describe_changes()
         return super().construct_change_message(request, form, form.parts, add)
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and in_unit_scope(request.user, obj)
+
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
+        allowed = super().has_delete_permission(request, obj) and in_unit_scope(request.user, obj)
         return allowed and (obj is None or obj.stage == Memorandum.Stage.DRAFT)
 
     def delete_model(self, request, obj):

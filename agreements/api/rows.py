@@ -43,6 +43,7 @@ MEMORANDUM_FIELDS = [
     "tags",
     "source_url",
     "owner_unit",
+    "owner_unit_name",
     "owner_email",
     "internal_notes",
     "created_at",
@@ -97,11 +98,12 @@ def memorandum_values(memoranda: QuerySet) -> QuerySet:
     completes: its own columns, status and whether its superseded memorandum is visible."""
     return memoranda.prefetch_related(None).values(
         *OWN_FIELDS,
-        *LATER_FIELDS,
+        *(name for name in LATER_FIELDS if name != "owner_unit_name"),
         "updated_at",
         "version",
         "fingerprint",
         "supersedes_visible",
+        owner_unit_name=F("owner_unit__name"),
         created_by_name=F("created_by__username"),
         updated_by_name=F("updated_by__username"),
     )
@@ -119,9 +121,11 @@ def memorandum_rows(page: list[dict[str, Any]], user) -> list[dict[str, Any]]:
             "role",
             "order",
             "institution_id",
+            "unit_id",
             name=F("institution__name"),
             short_name=F("institution__short_name"),
             country=F("institution__country"),
+            unit_name=F("unit__name"),
         )
     )
     signatories = _grouped(
@@ -185,6 +189,8 @@ def _row(row, user, *, parties, signatories, areas, sdgs, tags, acknowledgements
             "name": party["name"],
             "short_name": party["short_name"],
             "country": party["country"],
+            "unit": party["unit_id"],
+            "unit_name": party["unit_name"],
             "role": party["role"],
             "order": party["order"],
         }

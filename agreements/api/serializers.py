@@ -21,7 +21,7 @@ from agreements.models import (
 )
 from agreements.querysets import Status
 from agreements.selectors import can_read_staff_names
-from partners.models import Institution, Person
+from partners.models import Institution, OrganisationalUnit, Person
 
 
 class AreaCodeField(serializers.SlugRelatedField):
@@ -38,11 +38,27 @@ class PartySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="institution.name", read_only=True)
     short_name = serializers.CharField(source="institution.short_name", read_only=True)
     country = serializers.CharField(source="institution.country.code", read_only=True)
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrganisationalUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the institution's unit that is the party, when it is one unit.",
+    )
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
     class Meta:
         model = Party
-        fields = ["institution", "name", "short_name", "country", "role", "order"]
+        fields = [
+            "institution",
+            "name",
+            "short_name",
+            "country",
+            "unit",
+            "unit_name",
+            "role",
+            "order",
+        ]
 
 
 class SignatorySerializer(serializers.ModelSerializer):
@@ -94,6 +110,15 @@ class MemorandumSerializer(serializers.ModelSerializer):
         required=False,
         min_value=1,
         help_text="The version you read; required on PUT and PATCH unless If-Match is sent.",
+    )
+    owner_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrganisationalUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The id of our unit that owns the agreement.",
+    )
+    owner_unit_name = serializers.CharField(
+        source="owner_unit.name", read_only=True, allow_null=True
     )
     owner_email = serializers.EmailField(
         required=False,

@@ -4,7 +4,11 @@ statistics, calendar feeds and the audit trail."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from agreements.api.partners import InstitutionViewSet, PersonViewSet
+from agreements.api.partners import (
+    InstitutionViewSet,
+    OrganisationalUnitViewSet,
+    PersonViewSet,
+)
 from agreements.api.views import (
     CommitmentViewSet,
     CooperationAreaViewSet,
@@ -18,6 +22,7 @@ from agreements.stats.api import StatsView
 router = DefaultRouter()
 router.register("institutions", InstitutionViewSet, basename="institution")
 router.register("people", PersonViewSet, basename="person")
+router.register("organisational-units", OrganisationalUnitViewSet, basename="organisationalunit")
 router.register("cooperation-areas", CooperationAreaViewSet, basename="cooperationarea")
 router.register("memoranda", MemorandumViewSet, basename="memorandum")
 router.register("documents", DocumentViewSet, basename="document")

@@ -102,6 +102,8 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
 
     serializer_class = MemorandumSerializer
     filterset_class = MemorandumFilterSet
+    # Unit editors too: the services limit them to the memoranda their units own.
+    write_roles = (roles.EDITOR, roles.ADMIN, roles.UNIT_EDITOR)
 
     def get_queryset(self):
         if self.action in ("history", "documents") or (self.action or "").startswith("approval"):
@@ -410,6 +412,8 @@ class CommitmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     serializer_class = CommitmentSerializer
     writes = ServiceWrites(services, "commitment")
     filterset_class = CommitmentFilterSet
+    # Unit editors too: the services limit them to the memoranda their units own.
+    write_roles = (roles.EDITOR, roles.ADMIN, roles.UNIT_EDITOR)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -5,9 +5,11 @@ the agreements, their terms and the people who sign them are illustrative: the i
 real, the memoranda between them are not. ROR ids are given only where they are known to be
 the institution's own; the others are left blank.
 
-In the data, records name institutions and people by their `key` and areas by their code; a
-parent comes before the institutions that name it, and a memorandum before the one that
-`supersedes` it. Signatories sign for their person's institution on the day of signing.
+In the data, records name institutions, people and units by their `key` and areas by their
+code; a parent comes before the institutions (or units) that name it, and a memorandum before
+the one that `supersedes` it. The units are faculties and offices of Nazarbayev University, the
+demo's own institution (`REGISTRY_HOME_INSTITUTION=NU`), that own its memoranda. Signatories
+sign for their person's institution on the day of signing.
 
 `load_demo()` is idempotent: institutions are matched by (name, country), people by (full
 name, institution), and memoranda by what they are: the same parties and the same title or
@@ -33,9 +35,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Institution, Person
+from partners.models import Institution, OrganisationalUnit, Person
 from partners.names import normalise
-from partners.services import institution_create, institution_update, person_create, person_update
+from partners.services import (
+    institution_create,
+    institution_update,
+    organisational_unit_create,
+    organisational_unit_update,
+    person_create,
+    person_update,
+)
 
 from ..approvals.services import (
     approval_approve,
@@ -50,12 +59,17 @@ DATA = json.loads(resources.files(__name__).joinpath("data.json").read_text(enco
 REFERENCE_CASE: str = DATA["reference_case"]
 DATES = {"established_on", "signed_on", "effective_from", "expires_on", "due_on", "completed_on"}
 # Every field the data may set, so that one it leaves out is reset to the model's default.
-INSTITUTION_FIELDS = "name short_name kind country city website ror_id established_on description"
+INSTITUTION_FIELDS = (
+    "name short_name kind country city website ror_id hei_id erasmus_code established_on "
+    "description"
+)
+UNIT_FIELDS = "short_name kind ounit_id ounit_code"
 PERSON_FIELDS = "honorific position email phone"
 COUNTS = (
     "institutions",
     "aliases",
     "people",
+    "units",
     "memoranda",
     "renumbered",
     "updated",
@@ -64,7 +78,16 @@ COUNTS = (
     "approvers",
 )
 # Keys of memoranda and commitments that name other records rather than give their own fields.
-REFERRING = {"parties", "signatories", "commitments", "areas", "supersedes", "area", "responsible"}
+REFERRING = {
+    "parties",
+    "signatories",
+    "commitments",
+    "areas",
+    "supersedes",
+    "area",
+    "responsible",
+    "owner_unit",
+}
 
 
 def _dates(data: dict[str, Any], today: datetime.date) -> dict[str, Any]:
@@ -127,7 +150,32 @@ def _load_people(institutions: dict[str, Institution], counts: dict, actor) -> d
     return people
 
 
-def _memorandum_arguments(data, *, institutions, people, areas, loaded, today) -> dict[str, Any]:
+def _load_units(
+    institutions: dict[str, Institution], counts: dict, actor
+) -> dict[str, OrganisationalUnit]:
+    units: dict[str, OrganisationalUnit] = {}
+    for data in DATA["units"]:
+        institution = institutions[data["institution"]]
+        values = _values(OrganisationalUnit, data, UNIT_FIELDS)
+        values["parent"] = units[data["parent"]] if "parent" in data else None
+        unit = OrganisationalUnit.objects.filter(
+            institution=institution, name__iexact=data["name"]
+        ).first()
+        if unit is None:
+            unit = organisational_unit_create(
+                actor=actor, institution=institution, name=data["name"], **values
+            )
+            counts["units"] += 1
+        elif changes := _changes(unit, values):
+            organisational_unit_update(organisational_unit=unit, actor=actor, **changes)
+            counts["updated"] += 1
+        units[data["key"]] = unit
+    return units
+
+
+def _memorandum_arguments(
+    data, *, institutions, people, units, areas, loaded, today
+) -> dict[str, Any]:
     data = _dates(data, today)
     signers = [(people[signer["person"]], signer["mode"]) for signer in data.get("signatories", ())]
     signatories = [
@@ -148,9 +196,11 @@ def _memorandum_arguments(data, *, institutions, people, areas, loaded, today) -
         }
         for commitment in data.get("commitments", ())
     ]
+    defaults = DATA["memorandum_defaults"]
     return {
-        **DATA["memorandum_defaults"],
+        **{key: value for key, value in defaults.items() if key not in REFERRING},
         **{key: value for key, value in data.items() if key not in REFERRING},
+        "owner_unit": units[data.get("owner_unit", defaults["owner_unit"])],
         "supersedes": loaded[data["supersedes"]] if "supersedes" in data else None,
         "parties": [
             {"institution": institutions[party["institution"]], "role": party["role"]}
@@ -240,6 +290,7 @@ def load_demo(*, actor=None) -> dict[str, int]:
     with transaction.atomic():
         institutions = _load_institutions(counts, actor)
         people = _load_people(institutions, counts, actor)
+        units = _load_units(institutions, counts, actor)
         areas = CooperationArea.objects.in_bulk(DATA["area_codes"], field_name="code")
         # References generated for the renumbered ones come after the data's fixed ones.
         highest: dict[int, int] = {}
@@ -261,6 +312,7 @@ def load_demo(*, actor=None) -> dict[str, int]:
                 data,
                 institutions=institutions,
                 people=people,
+                units=units,
                 areas=areas,
                 loaded=loaded,
                 today=today,

@@ -36,6 +36,7 @@ from taggit.models import TaggedItem
 from agreements.columns import COLUMNS, FORMULA_TRIGGERS, SEPARATOR
 from agreements.models import Memorandum, Party, Signatory
 from agreements.selectors import end_of, history_as_of, memoranda_as_of
+from partners.models import OrganisationalUnit
 from registry.characters import without_control_characters
 from registry.history import historical_through
 from registry.iteration import chunks
@@ -194,6 +195,13 @@ def export_cells(parts: Parts, fingerprint: Expression | None = None) -> dict[st
             output_field=TextField(),
         ),
         "fingerprint": F("fingerprint") if fingerprint is None else fingerprint,
+        "owner_unit": Coalesce(
+            Subquery(
+                OrganisationalUnit.objects.filter(pk=OuterRef("owner_unit_id")).values("name")[:1]
+            ),
+            Value(""),
+            output_field=TextField(),
+        ),
     }
 
 

@@ -20,12 +20,16 @@ from agreements.importing.spreadsheet import (
     store_upload,
 )
 from jobs.models import Job
+from registry import roles
 
 
 class ImportAdminMixin:
     def import_view(self, request):
         """Upload a CSV or XLSX file, see what it would do, then confirm."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        if roles.edits_own_units_only(request.user):
+            # A file may name any owner and change any memorandum: a unit editor edits by hand.
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),

@@ -31,15 +31,16 @@ from openpyxl import load_workbook
 from agreements.columns import COLUMNS, FORMULA_TRIGGERS
 from agreements.models import CooperationArea, Memorandum
 from agreements.services import BulkRefused, memoranda_bulk_create, memoranda_bulk_update
+from partners.home import home_institution
 from partners.matching import InstitutionMatcher
-from partners.models import Institution, Person
+from partners.models import Institution, OrganisationalUnit, Person
 from partners.names import normalise
 from partners.services import institution_create
 from registry.characters import control_character_in, control_character_message
 from registry.iteration import chunks
 
 REQUIRED_COLUMNS = {"title", "parties"}
-OPTIONAL_COLUMNS = {"supersedes"}
+OPTIONAL_COLUMNS = {"supersedes", "owner_unit"}
 SIGNATORY = re.compile(r"^(?P<name>.+?)\s*\((?P<institution>[^()]+)\)$")
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
 # The values each column of choices accepts, in the order the problem lists them.
@@ -240,6 +241,7 @@ class RowReader:
         self.cell_chars = settings.IMPORT_MAX_CELL_CHARS
         self.institutions_created: list[str] = []
         self.areas = {area.code: area for area in CooperationArea.objects.all()}
+        self.units = units_by_label()
         self.country_codes = set(dict(countries))
 
     def text(self, row: dict, column: str) -> str:
@@ -273,6 +275,18 @@ class RowReader:
         if value in TRUE | FALSE:
             return value in TRUE
         raise RowError(column, f"“{value}” is not true or false")
+
+    def owner_unit(self, row) -> OrganisationalUnit | None:
+        label = self.text(row, "owner_unit")
+        if not label:
+            return None
+        found = self.units.get(label.casefold(), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = "; ".join(f"{unit.name} (id {unit.pk})" for unit in found)
+            raise RowError("owner_unit", f"“{label}” names several units ({names})")
+        raise RowError("owner_unit", f"no unit of ours is named “{label}”: add it first")
 
     def parties(self, row) -> list[Institution]:
         labels = self.items(row, "parties")
@@ -392,6 +406,8 @@ class RowReader:
             "sdgs": sdgs,
             "tags": self.items(row, "tags"),
         }
+        if "owner_unit" in row:
+            arguments["owner_unit"] = self.owner_unit(row)
         parties = self.parties(row)
         arguments["parties"] = [{"institution": institution} for institution in parties]
         return ImportRow(
@@ -400,6 +416,20 @@ class RowReader:
             signers=self.signers(row, parties),
             supersedes=self.text(row, "supersedes") if "supersedes" in row else None,
         )
+
+
+def units_by_label() -> dict[str, list[OrganisationalUnit]]:
+    """Our units (the home institution's; every unit when none is set) by their names and
+    short names, case-insensitively."""
+    home = home_institution()
+    units = OrganisationalUnit.objects.all()
+    if home is not None:
+        units = units.filter(institution=home)
+    found: dict[str, list[OrganisationalUnit]] = {}
+    for unit in units:
+        for label in {unit.name.casefold(), unit.short_name.casefold()} - {""}:
+            found.setdefault(label, []).append(unit)
+    return found
 
 
 @dataclass

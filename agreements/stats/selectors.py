@@ -15,6 +15,7 @@ from agreements.models import (
 )
 from agreements.querysets import Status
 from agreements.selectors import memorandum_visible_to, ordered_parties, partner_institution_id
+from partners.home import home_institution_id
 from registry import roles
 from registry.caching import remembered
 
@@ -69,11 +70,15 @@ def _statistics(memoranda: QuerySet, *, today: datetime.date) -> dict:
             for days in expiring:
                 expiring[days] = row[f"within_{days}"]
 
-    # 2. Memoranda by the country of a party (each memorandum once per country).
+    # 2. Memoranda by the country of a partner (each memorandum once per country): our own
+    # institution is no partner (a query for it only when REGISTRY_HOME_INSTITUTION is set).
+    partners = Party.objects.filter(memorandum__in=selected)
+    home_id = home_institution_id()
+    if home_id is not None:
+        partners = partners.exclude(institution_id=home_id)
     by_country = [
         {"country": row["country"], "name": countries.name(row["country"]), "count": row["count"]}
-        for row in Party.objects.filter(memorandum__in=selected)
-        .values(country=F("institution__country"))
+        for row in partners.values(country=F("institution__country"))
         .annotate(count=Count("memorandum_id", distinct=True))
         .order_by("-count", "country")
     ]

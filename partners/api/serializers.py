@@ -1,7 +1,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from partners.models import Institution, Person
+from partners.models import Institution, OrganisationalUnit, Person
 from partners.selectors import can_read_contact_details
 from registry.api.fields import ReadableRelatedField
 
@@ -30,6 +30,14 @@ class InstitutionSerializer(serializers.ModelSerializer):
     ror_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, allow_null=True, validators=[]
     )
+    hei_id = serializers.CharField(
+        max_length=253,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[],
+        help_text="The EWP hei_id (SCHAC code), e.g. nu.edu.kz; stored in lowercase.",
+    )
     parent = ReadableRelatedField(
         readable="parent_visible",
         queryset=Institution.objects.all(),
@@ -50,9 +58,44 @@ class InstitutionSerializer(serializers.ModelSerializer):
             "city",
             "website",
             "ror_id",
+            "hei_id",
+            "erasmus_code",
             "parent",
             "established_on",
             "description",
+            "created_at",
+            "updated_at",
+        ]
+        # Uniqueness is checked (and reported on its field) by the model's constraints.
+        validators: list = []
+
+
+class OrganisationalUnitSerializer(serializers.ModelSerializer):
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+    parent = ReadableRelatedField(
+        readable="parent_visible",
+        queryset=OrganisationalUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The id of the unit this one belongs to; null when there is none or you may "
+        "not see it.",
+    )
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, help_text="Other names."
+    )
+
+    class Meta:
+        model = OrganisationalUnit
+        fields = [
+            "id",
+            "institution",
+            "parent",
+            "name",
+            "short_name",
+            "kind",
+            "ounit_id",
+            "ounit_code",
+            "aliases",
             "created_at",
             "updated_at",
         ]

@@ -1,6 +1,6 @@
 import factory
 
-from partners.models import Institution, Person
+from partners.models import Institution, OrganisationalUnit, Person
 
 from .base import RegistryFactory
 
@@ -26,3 +26,13 @@ class PersonFactory(RegistryFactory):
     institution = factory.SubFactory(InstitutionFactory)
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     phone = "+7 7172 000000"
+
+
+class OrganisationalUnitFactory(RegistryFactory):
+    class Meta:
+        model = OrganisationalUnit
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"School of Testing {n}")
+    short_name = factory.Sequence(lambda n: f"ST{n}")
+    kind = OrganisationalUnit.Kind.SCHOOL

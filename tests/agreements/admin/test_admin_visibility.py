@@ -29,7 +29,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-GROUPS = ["registry-viewer", "registry-editor", "registry-auditor", "registry-admin"]
+GROUPS = [
+    "registry-viewer",
+    "registry-unit-editor",
+    "registry-editor",
+    "registry-auditor",
+    "registry-admin",
+]
+# A unit editor reads what a viewer reads.
+READS_AS_VIEWER = {"registry-viewer", "registry-unit-editor"}
 HISTORY_READERS = {"registry-editor", "registry-auditor", "registry-admin"}
 
 
@@ -104,7 +112,7 @@ def signed_in(client, group):
 
 def hidden_from(group, world) -> list[str]:
     """What the group may not read, as it could appear on a page."""
-    if group != "registry-viewer":
+    if group not in READS_AS_VIEWER:
         return []
     secret = world.confidential
     return [

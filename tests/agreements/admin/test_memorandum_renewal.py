@@ -10,7 +10,7 @@ from agreements.models import CooperationArea, Memorandum, Party
 from agreements.services import memorandum_renew
 from tests.agreements.admin.support import CHANGELIST, change_url, renew_url
 from tests.factories.agreements import CommitmentFactory, SignatoryFactory, SignedMemorandumFactory
-from tests.factories.partners import InstitutionFactory
+from tests.factories.partners import InstitutionFactory, OrganisationalUnitFactory
 from tests.factories.users import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def original():
         signed_on=datetime.date(2023, 5, 29),
         expires_on=datetime.date(2028, 5, 28),
         renewal_notice_days=120,
-        owner_unit="International Office",
+        owner_unit=OrganisationalUnitFactory(institution=nu, name="International Office"),
         owner_email="intl@nu.edu.kz",
         parties=[],
     )
@@ -80,7 +80,10 @@ def test_renew_copies_parties_areas_and_commitments_into_a_draft_that_supersedes
     assert renewal.title == "Renewal of Trilateral Memorandum of Understanding"
     assert renewal.reference.startswith("MOU-") and renewal.reference != original.reference
     assert renewal.visibility == Memorandum.Visibility.CONFIDENTIAL
-    assert (renewal.owner_unit, renewal.owner_email) == ("International Office", "intl@nu.edu.kz")
+    assert (renewal.owner_unit.name, renewal.owner_email) == (
+        "International Office",
+        "intl@nu.edu.kz",
+    )
     assert renewal.renewal_notice_days == 120
     assert (renewal.signed_on, renewal.effective_from, renewal.expires_on) == (None, None, None)
     assert renewal.created_by == editor

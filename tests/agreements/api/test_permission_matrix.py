@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agreements.models import Commitment, CooperationArea, Document, Memorandum
-from partners.models import Institution, PartnerLink, Person
+from partners.models import Institution, PartnerLink, Person, UnitEditorGrant
 from tests.factories.agreements import (
     CommitmentFactory,
     DocumentFactory,
@@ -30,7 +30,11 @@ from tests.factories.agreements import (
     SignatoryFactory,
     SignedMemorandumFactory,
 )
-from tests.factories.partners import InstitutionFactory, PersonFactory
+from tests.factories.partners import (
+    InstitutionFactory,
+    OrganisationalUnitFactory,
+    PersonFactory,
+)
 from tests.factories.users import UserFactory
 from tests.support import keys_listed
 
@@ -39,6 +43,7 @@ API = "/api/v1/"
 ROLES = [
     "anonymous",
     "viewer",
+    "unit_editor",
     "editor",
     "auditor",
     "admin",
@@ -47,8 +52,11 @@ ROLES = [
     "partner_other",
 ]
 STAFF = ("editor", "auditor", "admin", "superuser")
+# A unit editor reads what a viewer reads (it writes more: see WRITES).
+VIEWERS = ("viewer", "unit_editor")
 GROUPS = {
     "viewer": ["registry-viewer"],
+    "unit_editor": ["registry-unit-editor"],
     "editor": ["registry-editor"],
     "auditor": ["registry-auditor"],
     "admin": ["registry-admin"],
@@ -60,7 +68,7 @@ PARTNER_OF = {"partner_nu": "NU", "partner_other": "UC"}
 ALL_MEMORANDA = {"public", "internal", "nu_confidential", "confidential"}
 MEMORANDA_SEEN = {
     "anonymous": {"public"},
-    "viewer": {"public", "internal"},
+    **dict.fromkeys(VIEWERS, {"public", "internal"}),
     **dict.fromkeys(STAFF, ALL_MEMORANDA),
     "partner_nu": {"public", "internal", "nu_confidential"},
     "partner_other": {"public"},
@@ -69,7 +77,7 @@ MEMORANDA_SEEN = {
 ALL_INSTITUTIONS = {"NU", "SUSTech", "QI", "VA", "KI", "UC"}
 INSTITUTIONS_SEEN = {
     "anonymous": {"NU", "SUSTech"},
-    "viewer": ALL_INSTITUTIONS,
+    **dict.fromkeys(VIEWERS, ALL_INSTITUTIONS),
     **dict.fromkeys(STAFF, ALL_INSTITUTIONS),
     "partner_nu": {"NU", "SUSTech", "QI", "VA"},
     "partner_other": {"NU", "SUSTech", "UC"},
@@ -77,7 +85,7 @@ INSTITUTIONS_SEEN = {
 # Parties of the active memoranda the role may read.
 ACTIVE_PARTIES_SEEN = {
     "anonymous": {"NU", "SUSTech"},
-    "viewer": {"NU", "SUSTech", "QI"},
+    **dict.fromkeys(VIEWERS, {"NU", "SUSTech", "QI"}),
     **dict.fromkeys(STAFF, {"NU", "SUSTech", "QI", "VA", "KI"}),
     "partner_nu": {"NU", "SUSTech", "QI", "VA"},
     "partner_other": {"NU", "SUSTech"},
@@ -86,7 +94,7 @@ ACTIVE_PARTIES_SEEN = {
 ALL_PEOPLE = {"Shigeo Katsu", "Lu Chun", "Quinn Quiet", "Vera Vault", "Kai Kestrel", "Nora Nosign"}
 PEOPLE_SEEN = {
     "anonymous": {"Shigeo Katsu", "Lu Chun"},
-    "viewer": ALL_PEOPLE,
+    **dict.fromkeys(VIEWERS, ALL_PEOPLE),
     **dict.fromkeys(STAFF, ALL_PEOPLE),
     "partner_nu": {"Shigeo Katsu", "Lu Chun", "Quinn Quiet", "Vera Vault"},
     "partner_other": {"Shigeo Katsu", "Lu Chun"},
@@ -112,8 +120,15 @@ INACTIVE_PARTIES_SEEN = {
     role: INSTITUTIONS_SEEN[role] - ACTIVE_PARTIES_SEEN[role] for role in ROLES
 }
 
-SEES_INTERNAL_NOTES = {"viewer", *STAFF}
-SEES_STAFF_NAMES = {"viewer", *STAFF}
+# Units: NU's (every role reads NU), and KI's lab for those who read KI.
+UNITS_SEEN = {
+    role: {"Faculty", "Department", "Other School"}
+    | ({"Kestrel Lab"} if "KI" in INSTITUTIONS_SEEN[role] else set())
+    for role in ROLES
+}
+
+SEES_INTERNAL_NOTES = {*VIEWERS, *STAFF}
+SEES_STAFF_NAMES = {*VIEWERS, *STAFF}
 SEES_CONTACT_DETAILS = set(ROLES) - {"anonymous"}
 
 # --- The world -----------------------------------------------------------------------------------
@@ -183,13 +198,24 @@ def world(db):
         CooperationArea.objects.filter(code__in=["research", "teaching"])
     )
     PersonFactory(full_name="Nora Nosign", institution=inst["NU"])
+    # The unit editor's grant is the faculty: it edits what the faculty or its department owns.
+    units = {
+        "Faculty": OrganisationalUnitFactory(institution=inst["NU"], name="Faculty"),
+        "Other School": OrganisationalUnitFactory(institution=inst["NU"], name="Other School"),
+        "Kestrel Lab": OrganisationalUnitFactory(institution=inst["KI"], name="Kestrel Lab"),
+    }
+    units["Department"] = OrganisationalUnitFactory(
+        institution=inst["NU"], parent=units["Faculty"], name="Department"
+    )
+    Memorandum.objects.filter(pk=memoranda["public"].pk).update(owner_unit=units["Department"])
+    Memorandum.objects.filter(pk=memoranda["internal"].pk).update(owner_unit=units["Other School"])
     Institution.objects.filter(pk=inst["NU"].pk).update(parent=inst["QI"])
     Person.objects.filter(full_name="Lu Chun").update(institution=inst["KI"])
     clerk = UserFactory(username="office-clerk", is_staff=True, groups=["registry-editor"])
     Memorandum.objects.update(created_by=clerk, updated_by=clerk)
     Document.objects.update(uploaded_by=clerk)
     people = {person.full_name: person for person in Person.objects.all()}
-    return SimpleNamespace(inst=inst, memoranda=memoranda, people=people)
+    return SimpleNamespace(inst=inst, memoranda=memoranda, people=people, units=units)
 
 
 @pytest.fixture
@@ -207,6 +233,8 @@ def as_role(world):
         )
         if role in PARTNER_OF:
             PartnerLink.objects.create(user=user, institution=world.inst[PARTNER_OF[role]])
+        if role == "unit_editor":
+            UnitEditorGrant.objects.create(user=user, unit=world.units["Faculty"])
         token = Token.objects.create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
@@ -537,7 +565,7 @@ def test_document_download_is_404_unless_the_role_may_read_the_document(role, wo
     assert statuses == {key: 200 if key in DOCUMENTS_SEEN[role] else 404 for key in ALL_MEMORANDA}
 
 
-@pytest.mark.parametrize("role", ["viewer", "partner_nu", *STAFF])
+@pytest.mark.parametrize("role", [*VIEWERS, "partner_nu", *STAFF])
 def test_document_download_is_an_attachment_with_the_file(role, world, as_role):
     document = world.memoranda["public"].documents.get()
 
@@ -594,6 +622,10 @@ def abandoned_draft(w):
     )
 
 
+def a_unit(w):
+    return f"organisational-units/{w.units['Other School'].pk}/"
+
+
 def public_commitment(w):
     return f"commitments/{Commitment.objects.get(memorandum=w.memoranda['public']).pk}/"
 
@@ -613,6 +645,11 @@ WRITES = [
      nora, lambda w: {"full_name": "Nora Nosign", "institution": nu_pk(w), "position": "Provost"}),
     ("PATCH people/{id}", WRITERS, 200, nora, {"position": "Provost"}),
     ("DELETE people/{id}", ADMINS, 204, nora, None),
+    ("POST organisational-units", WRITERS, 201,
+     "organisational-units/", lambda w: {"institution": nu_pk(w), "name": "New Centre"}),
+    ("PATCH organisational-units/{id}", WRITERS, 200, a_unit, {"short_name": "OS"}),
+    ("DELETE organisational-units/{id}", ADMINS, 204,
+     lambda w: f"organisational-units/{w.units['Kestrel Lab'].pk}/", None),
     ("POST cooperation-areas", ADMINS, 201,
      "cooperation-areas/", {"code": "space-research", "name": "Space research"}),
     ("PUT cooperation-areas/{id}", ADMINS, 200,
@@ -641,13 +678,31 @@ WRITES = [
 ]  # fmt: skip
 
 
+# A unit editor writes the public memorandum (its faculty's department owns it) and its parts;
+# a memorandum without an owner of its units is refused on owner_unit; the confidential draft
+# is not even readable to it; the directory is not its to write.
+UNIT_EDITOR_WRITES = {
+    "POST memoranda": 400,
+    "PUT memoranda/{id}": 200,
+    "PATCH memoranda/{id}": 200,
+    "DELETE memoranda/{id} (a draft)": 404,
+    "POST memoranda/{id}/documents (multipart)": 201,
+    "POST commitments": 201,
+    "PUT commitments/{id} (not offered)": 405,
+    "PATCH commitments/{id}": 200,
+    "DELETE commitments/{id}": 204,
+}
+
+
 def of_the(world, value):
     return value(world) if callable(value) else value
 
 
-def expected_write_status(role, allowed, success):
+def expected_write_status(role, operation, allowed, success):
     if role == "anonymous":
         return 401
+    if role == "unit_editor":
+        return UNIT_EDITOR_WRITES.get(operation, 403)
     return success if role in allowed else 403
 
 
@@ -669,7 +724,8 @@ def test_write_matrix(role, operation, allowed, success, path, body, world, as_r
     else:
         response = send(API + path, body, format="json")
 
-    assert response.status_code == expected_write_status(role, allowed, success), response.content
+    expected = expected_write_status(role, operation, allowed, success)
+    assert response.status_code == expected, response.content
 
 
 def test_anonymous_write_is_told_to_authenticate_with_a_token(world, as_role):
@@ -694,6 +750,35 @@ def test_a_refused_write_changes_nothing(role, world, as_role):
     assert public.title == "Trilateral memorandum on teaching"
     assert public.version == 1
     assert not Institution.objects.filter(name="Sneaky U").exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_units_list_only_those_the_role_may_read(role, world, as_role):
+    rows = as_role(role).get(f"{API}organisational-units/").json()["results"]
+    assert {row["name"] for row in rows} == UNITS_SEEN[role]
+
+
+def test_a_unit_editor_may_not_write_a_memorandum_of_another_unit(world, as_role):
+    internal = world.memoranda["internal"]  # readable to it, owned by the Other School
+    client = as_role("unit_editor")
+
+    patched = client.patch(f"{API}memoranda/{internal.pk}/", {"summary": "Mine.", "version": 1})
+    moved = client.patch(
+        f"{API}memoranda/{world.memoranda['public'].pk}/",
+        {"owner_unit": world.units["Other School"].pk, "version": 1},
+        format="json",
+    )
+    created = client.post(
+        f"{API}memoranda/",
+        {"title": "Owned by the department", "owner_unit": world.units["Department"].pk},
+        format="json",
+    )
+
+    assert patched.status_code == 403
+    assert moved.status_code == 400 and list(moved.json()) == ["owner_unit"]
+    assert created.status_code == 201, created.content
+    internal.refresh_from_db()
+    assert (internal.summary, internal.version) == ("The internal agreement.", 1)
 
 
 @pytest.mark.parametrize("role", sorted(WRITERS))

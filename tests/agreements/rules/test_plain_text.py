@@ -37,10 +37,10 @@ def test_every_text_field_is_checked_not_only_the_title():
         memorandum=memorandum,
         summary="\x0b",
         internal_notes="form\x0cfeed",
-        owner_unit="Unit\x1f",
+        owner_email="owner\x1f@nu.edu.kz",
     )
 
-    assert set(errors) == {"summary", "internal_notes", "owner_unit"}
+    assert set(errors) == {"summary", "internal_notes", "owner_email"}
 
 
 def test_tags_with_control_characters_or_too_long_are_refused_on_tags():
