@@ -121,10 +121,14 @@ class MemorandumSerializer(serializers.ModelSerializer):
         "anyone else).",
     )
     fingerprint = serializers.SerializerMethodField(
-        help_text="sha256 of the canonical terms of a signed memorandum (agreements/fingerprint.py"
-        "); null unless signed."
+        help_text="sha256 of the canonical terms of a signed memorandum (its kind, parties, "
+        "signatories, dates and scope); null unless signed. Send it to `acknowledge` to "
+        "acknowledge these terms."
     )
-    acknowledgements = serializers.SerializerMethodField()
+    acknowledgements = serializers.SerializerMethodField(
+        help_text="Where each party stands with the current terms (partner clients' "
+        "acknowledgements)."
+    )
 
     class Meta:
         model = Memorandum
@@ -237,11 +241,18 @@ class DocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+# The records whose changes a memorandum's history shows (agreements.selectors.memorandum_history).
+HISTORY_MODELS = ["memorandum", "party", "signatory", "commitment", "document", "acknowledgement"]
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True, help_text="Who made the change.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    model = serializers.CharField(help_text="memorandum, party, signatory, commitment, document")
+    model = serializers.ChoiceField(
+        choices=HISTORY_MODELS,
+        help_text="The kind of record that changed.",
+    )
     object_id = serializers.IntegerField()
     memorandum_id = serializers.IntegerField(allow_null=True)
     changes = serializers.DictField(

@@ -35,7 +35,12 @@ from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
 from registry.api.parsers import FormParser, JSONParser, MultiPartParser
-from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+from registry.api.schema import (
+    CONFLICT_ERRORS,
+    ERROR_RESPONSES,
+    FORMAT_VARIANTS,
+    WRITE_ERROR_RESPONSES,
+)
 from registry.api.writes import ServiceWrites, ServiceWritesMixin
 from registry.validation import item_fields
 
@@ -227,6 +232,9 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[EXPORT_FORMAT, AS_OF],
+        # The list's filters, which the export applies: drf-spectacular lists them for list
+        # actions only.
+        filters=True,
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
@@ -235,6 +243,13 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         },
         description="The filtered list as a file, one row per memorandum, in these columns: "
         f"{', '.join(COLUMNS)}. Every filter of the list applies.",
+        extensions={
+            FORMAT_VARIANTS: {
+                "csv": "text/csv",
+                "xlsx": exports.CONTENT_TYPES["xlsx"],
+                "json": "application/json",
+            }
+        },
     )
     @action(
         detail=False,
@@ -242,8 +257,9 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         pagination_class=None,
         content_negotiation_class=DownloadNegotiation,
     )
-    def export(self, request):
-        export_format = request.query_params.get("format", "csv")
+    def export(self, request, format=None):
+        # `export.xlsx` (the format suffix) or `export/?format=xlsx`.
+        export_format = format or request.query_params.get("format", "csv")
         if export_format not in exports.FORMATS:
             raise ValidationError({"format": ["Choose csv, xlsx or json."]})
         day = self.as_of_day()
@@ -271,7 +287,7 @@ class MemorandumViewSet(AcknowledgeAction, JSONLDMixin, viewsets.ModelViewSet):
         description="Propose a draft memorandum from the text of an announcement (editors and "
         "admins): known institutions by name, acronym or alias, the signing date, the people "
         "with their positions, cooperation areas, the kind and follow-up events. Deterministic "
-        "rules (agreements/intake/proposal.py); nothing is saved.",
+        "rules, the same answer for the same text; nothing is saved.",
     )
     @action(
         detail=False,
@@ -338,14 +354,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         responses={
+            # Bytes in every case; octet-stream first, as a client that reads one media type
+            # of a response takes the first it knows and reads it as such.
             **{
                 (200, content_type): OpenApiTypes.BINARY
-                for content_type in [kind.content_type for kind in uploads.ACCEPTED]
-                + ["application/octet-stream"]
+                for content_type in ["application/octet-stream"]
+                + [kind.content_type for kind in uploads.ACCEPTED]
             },
             **ERROR_RESPONSES,
             409: OpenApiResponse(
-                DETAIL,
+                CONFLICT_ERRORS,
                 description="The stored file does not match the sha256 recorded at upload; "
                 "it is not served.",
             ),
