@@ -251,7 +251,26 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MoU Registry API",
+    "DESCRIPTION": "A university's register of partnership agreements: memoranda of "
+    "understanding and their kin, the institutions and people that make them, and what the "
+    "parties promised. Authenticate with `Authorization: Token <key>`; a partner's token reads "
+    "its own institution's agreements and the public ones.",
     "VERSION": "1.0.0",
+    "TAGS": [
+        {
+            "name": "memoranda",
+            "description": "The agreements, their exports, history, "
+            "documents and acknowledgements.",
+        },
+        {"name": "institutions", "description": "The parties: universities and organisations."},
+        {"name": "people", "description": "Signatories and contacts."},
+        {"name": "cooperation-areas", "description": "The areas agreements name by code."},
+        {"name": "commitments", "description": "What the parties promised, with due dates."},
+        {"name": "documents", "description": "The files of an agreement."},
+        {"name": "stats", "description": "Figures over the agreements you may read."},
+        {"name": "audit", "description": "Every change to every record (auditors)."},
+        {"name": "calendar.ics", "description": "Expiry and due dates as a calendar feed."},
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # The schema describes the API, not itself (it is served in several formats).

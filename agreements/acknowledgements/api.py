@@ -1,7 +1,7 @@
 """The acknowledgement endpoint, `POST memoranda/{id}/acknowledge/`, and the shape of the
 acknowledgement states every memorandum reads with."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -43,6 +43,8 @@ def acknowledgement_states_data(memorandum) -> list[dict]:
     return [ACKNOWLEDGEMENT_STATE.to_representation(s) for s in acknowledgement_states(memorandum)]
 
 
+# Named for what it asks (drf-spectacular adds "Request" to a request body's component).
+@extend_schema_serializer(component_name="Acknowledge")
 class AcknowledgementRequestSerializer(serializers.Serializer):
     fingerprint = serializers.RegexField(
         r"^[0-9a-f]{64}$",

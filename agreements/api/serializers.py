@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agreements import uploads
@@ -261,6 +261,8 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
 
 
+# Named for what it asks (drf-spectacular adds "Request" to a request body's component).
+@extend_schema_serializer(component_name="Intake")
 class IntakeRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
         trim_whitespace=True,

@@ -128,10 +128,10 @@ def test_a_partner_dashboard_runs_on_the_generated_client(generated, live_server
     acknowledged = acknowledge.sync(
         ours[0].pk,
         client=client,
-        body=models.AcknowledgementRequestRequest(fingerprint=detail.fingerprint),
+        body=models.AcknowledgeRequest(fingerprint=detail.fingerprint),
     )
     stale = acknowledge.sync(
-        ours[0].pk, client=client, body=models.AcknowledgementRequestRequest(fingerprint="0" * 64)
+        ours[0].pk, client=client, body=models.AcknowledgeRequest(fingerprint="0" * 64)
     )
 
     assert sorted(seen) == sorted(m.pk for m in ours)

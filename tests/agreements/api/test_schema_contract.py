@@ -3,6 +3,7 @@ JSON alone, one operation per response format (each served where the schema says
 export's filters, shared error components, single schemas for blank values, and descriptions
 written for the partner developer."""
 
+import datetime
 import io
 import re
 
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from agreements.services import memorandum_create
 from tests.factories import InstitutionFactory, SignedMemorandumFactory
 from tests.support import api_client, partner_of
 
@@ -241,3 +243,35 @@ def test_enumerations_name_every_value_the_api_answers(schema):
         "stale",
         "pending",
     ]
+
+
+def test_timestamps_are_utc_with_a_z_everywhere_the_history_too(editor):
+    nu = InstitutionFactory(short_name="NU")
+    memorandum = memorandum_create(
+        actor=editor,
+        title="Staff exchange",
+        stage="signed",
+        signed_on=datetime.date(2023, 5, 29),
+        parties=[{"institution": nu}, {"institution": InstitutionFactory()}],
+    )
+    partner = api_client(partner_of(nu))
+    read = partner.get(f"/api/v1/memoranda/{memorandum.pk}/").json()
+    partner.post(
+        f"/api/v1/memoranda/{memorandum.pk}/acknowledge/", {"fingerprint": read["fingerprint"]}
+    )
+
+    detail = api_client(editor).get(f"/api/v1/memoranda/{memorandum.pk}/").json()
+    history = api_client(editor).get(f"/api/v1/memoranda/{memorandum.pk}/history/").json()
+
+    timestamps = [detail["created_at"], detail["updated_at"]]
+    timestamps += [state["acknowledged_at"] for state in detail["acknowledgements"]]
+    timestamps += [entry["at"] for entry in history["results"]]
+    timestamps += [
+        value
+        for entry in history["results"]
+        for values in entry["changes"].values()
+        for value in values
+        if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT", value)
+    ]
+    assert "acknowledged_at" in history["results"][0]["changes"]
+    assert [t for t in timestamps if t is not None and not t.endswith("Z")] == []
