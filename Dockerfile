@@ -2,6 +2,7 @@
 # The registry's production image: gunicorn serving Django, static files by whitenoise, run as
 # an unprivileged user. `docker compose up` uses it for `web`, `worker` and `scheduler`; see docs/operations.md.
 
+# The Python of .python-version and pyproject.toml's requires-python (tests/system/production/test_python_version.py).
 ARG PYTHON_IMAGE=python:3.11-slim
 
 # --- build: the dependencies, in a virtualenv copied whole into the final image -------------
@@ -9,11 +10,11 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-# Only pyproject.toml, so that this layer is rebuilt when the dependencies change, not the code.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install -r requirements.txt
+# Only the running set of the lock (docs/dependencies.md), so that this layer is rebuilt when the
+# dependencies change, not the code; pip checks every hash. The code runs from /app, uninstalled.
+COPY requirements/run.txt ./
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --require-hashes -r run.txt
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -1,31 +1,78 @@
 # The two commands a newcomer needs: `make run` (the demo) and `make test` (the suite).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# What is installed into the venv, marked by pyproject.toml's checksum: the application alone
-# (`install`: run, serve, bench) or with the test tools too (`install-test`: lint, test,
-# loadtest). A changed pyproject.toml installs again; stamps of other checksums are removed.
-CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The locked dependency tree (docs/dependencies.md): every package at one version, with its hashes,
+# exported from uv.lock. `install` (run, serve, bench) installs the running set, `install-test`
+# (lint, test, loadtest) the testing set; pip checks every hash and installs nothing unlisted.
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+# What is installed into the venv, marked by the checksum of pyproject.toml and the locks: a
+# changed file installs again; stamps of other checksums are removed.
+CHECKSUM := $(shell cat pyproject.toml $(RUN_LOCK) $(TEST_LOCK) | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(CHECKSUM)
 INSTALLED_TEST := $(VENV)/.installed-test-$(CHECKSUM)
+# uv resolves the lock (lock, lock-upgrade, lock-check, outdated); installing needs pip alone. It
+# comes from PyPI into the venv, at this version, and never downloads a Python of its own.
+UV_VERSION := 0.13.8
+UV := $(BIN)/uv
+UV_INSTALLED := $(VENV)/.uv-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-emit-project
 
 .PHONY: run test lint install install-test demo migrate clean bench fuzz
+.PHONY: lock lock-upgrade lock-check outdated
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(RUN_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	find $(VENV)/ -maxdepth 1 -name '.installed-*' ! -name '*-$(CHECKSUM)' -delete
 	touch $@
 
-$(INSTALLED_TEST): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(INSTALLED_TEST): $(INSTALLED) $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
 	touch $@
 
 install: $(INSTALLED)
 
 install-test: $(INSTALLED_TEST)
+
+$(UV_INSTALLED):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $@
+
+# Re-resolves uv.lock after pyproject.toml changed (a dependency added, a range moved), keeping
+# every locked version that still fits, then exports the two sets pip installs. After merging two
+# branches that both changed dependencies: take either side's uv.lock and requirements/, then run it.
+lock: $(UV_INSTALLED)
+	$(UV) lock
+	$(EXPORT) > $(RUN_LOCK)
+	$(EXPORT) --extra test > $(TEST_LOCK)
+
+# The same, taking the newest release of every package inside the ranges.
+lock-upgrade: $(UV_INSTALLED)
+	$(UV) lock --upgrade
+	$(EXPORT) > $(RUN_LOCK)
+	$(EXPORT) --extra test > $(TEST_LOCK)
+
+# Fails when the locks do not match pyproject.toml (CI): uv.lock is what pyproject.toml resolves to,
+# and the two exported sets are uv.lock's.
+lock-check: $(UV_INSTALLED)
+	$(UV) lock --check
+	$(EXPORT) | diff -u $(RUN_LOCK) - || { echo "$(RUN_LOCK) is stale: run make lock"; exit 1; }
+	$(EXPORT) --extra test | diff -u $(TEST_LOCK) - || { echo "$(TEST_LOCK) is stale: run make lock"; exit 1; }
+
+# Newer releases: first those inside pyproject.toml's ranges (`make lock-upgrade` takes them), then
+# each direct dependency whose newest release is newer than the locked one (outside the range:
+# widen it in pyproject.toml, then `make lock`).
+outdated: $(UV_INSTALLED)
+	@echo "== inside the ranges (make lock-upgrade takes them)"
+	@$(UV) lock --upgrade --dry-run 2>&1 | grep -E '^(Update|Add|Remove)' || echo "none"
+	@echo "== newest releases of the direct dependencies, where newer than the lock"
+	@$(UV) tree --frozen --outdated --depth 1 | grep 'latest:' || echo "none"
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -58,7 +105,7 @@ test: lint
 	$(BIN)/pytest -n auto -rs $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) .venv-* db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
 # The production stack without Docker (docs/operations.md): gunicorn against DATABASE_URL, bound to
 # 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and

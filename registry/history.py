@@ -66,7 +66,9 @@ def plain(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        # UTC as `Z`, as the API writes every other timestamp.
+        text = value.isoformat()
+        return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
     if hasattr(value, "code"):  # a django-countries Country
         return value.code or None
     if hasattr(value, "name") and hasattr(value, "storage"):  # a stored file

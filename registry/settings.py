@@ -248,12 +248,9 @@ REST_FRAMEWORK = {
         "registry.api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's parsers, refusing control characters in a body (registry/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "registry.api.parsers.JSONParser",
-        "registry.api.parsers.FormParser",
-        "registry.api.parsers.MultiPartParser",
-    ],
+    # JSON bodies, refusing control characters (registry/api/parsers.py); an upload's
+    # action reads multipart itself.
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistrySchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -271,14 +268,46 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MoU Registry API",
+    "DESCRIPTION": "A university's register of partnership agreements: memoranda of "
+    "understanding and their kin, the institutions and people that make them, and what the "
+    "parties promised. Authenticate with `Authorization: Token <key>`; a partner's token reads "
+    "its own institution's agreements and the public ones.",
     "VERSION": "1.0.0",
+    "TAGS": [
+        {
+            "name": "memoranda",
+            "description": "The agreements, their exports, history, "
+            "documents and acknowledgements.",
+        },
+        {"name": "institutions", "description": "The parties: universities and organisations."},
+        {"name": "people", "description": "Signatories and contacts."},
+        {"name": "cooperation-areas", "description": "The areas agreements name by code."},
+        {"name": "commitments", "description": "What the parties promised, with due dates."},
+        {"name": "documents", "description": "The files of an agreement."},
+        {"name": "stats", "description": "Figures over the agreements you may read."},
+        {"name": "audit", "description": "Every change to every record (auditors)."},
+        {"name": "calendar.ics", "description": "Expiry and due dates as a calendar feed."},
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema describes the API, not itself (it is served in several formats).
+    "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The memorandum kinds appear in two components (a memorandum, an intake proposal).
-    "ENUM_NAME_OVERRIDES": {"MemorandumKindEnum": "agreements.models.Memorandum.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "MemorandumKindEnum": "agreements.models.Memorandum.Kind",
+        "AcknowledgementStateEnum": "agreements.acknowledgements.api.STATES",
+        "HistoryModelEnum": "agreements.api.serializers.HISTORY_MODELS",
+    },
+    # What generated clients need beyond drf-spectacular's schema (registry/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.schema.format_variants",
+        "registry.api.schema.single_schemas",
+        "registry.api.schema.shared_components",
+    ],
 }
 
 # One record per line on stdout: JSON by default with DEBUG off, text with DEBUG on

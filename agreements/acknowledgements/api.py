@@ -1,7 +1,7 @@
 """The acknowledgement endpoint, `POST memoranda/{id}/acknowledge/`, and the shape of the
 acknowledgement states every memorandum reads with."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -16,13 +16,15 @@ from registry.api.schema import WRITE_ERROR_RESPONSES
 from .services import StaleFingerprint, acknowledgement_create
 from .states import acknowledgement_states
 
+STATES = ["acknowledged", "stale", "pending"]
+
 
 class AcknowledgementStateSerializer(serializers.Serializer):
     """Where one party stands with the memorandum's current terms."""
 
     institution = serializers.IntegerField(help_text="The party's institution id.")
     state = serializers.ChoiceField(
-        choices=["acknowledged", "stale", "pending"],
+        choices=STATES,
         help_text="acknowledged: the party acknowledged the current fingerprint; stale: only "
         "earlier terms (they changed since); pending: never.",
     )
@@ -41,6 +43,8 @@ def acknowledgement_states_data(memorandum) -> list[dict]:
     return [ACKNOWLEDGEMENT_STATE.to_representation(s) for s in acknowledgement_states(memorandum)]
 
 
+# Named for what it asks (drf-spectacular adds "Request" to a request body's component).
+@extend_schema_serializer(component_name="Acknowledge")
 class AcknowledgementRequestSerializer(serializers.Serializer):
     fingerprint = serializers.RegexField(
         r"^[0-9a-f]{64}$",
@@ -50,12 +54,15 @@ class AcknowledgementRequestSerializer(serializers.Serializer):
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
-    state = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField(
+        help_text="acknowledged: what was just acknowledged is the current fingerprint."
+    )
 
     class Meta:
         model = Acknowledgement
         fields = ["id", "memorandum", "institution", "fingerprint", "acknowledged_at", "state"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=STATES))
     def get_state(self, acknowledgement) -> str:
         return "acknowledged"
 

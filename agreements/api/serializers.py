@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agreements import uploads
@@ -146,10 +146,14 @@ class MemorandumSerializer(serializers.ModelSerializer):
         "anyone else).",
     )
     fingerprint = serializers.SerializerMethodField(
-        help_text="sha256 of the canonical terms of a signed memorandum (agreements/fingerprint.py"
-        "); null unless signed."
+        help_text="sha256 of the canonical terms of a signed memorandum (its kind, parties, "
+        "signatories, dates and scope); null unless signed. Send it to `acknowledge` to "
+        "acknowledge these terms."
     )
-    acknowledgements = serializers.SerializerMethodField()
+    acknowledgements = serializers.SerializerMethodField(
+        help_text="Where each party stands with the current terms (partner clients' "
+        "acknowledgements)."
+    )
 
     class Meta:
         model = Memorandum
@@ -262,11 +266,18 @@ class DocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+# The records whose changes a memorandum's history shows (agreements.selectors.memorandum_history).
+HISTORY_MODELS = ["memorandum", "party", "signatory", "commitment", "document", "acknowledgement"]
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True, help_text="Who made the change.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    model = serializers.CharField(help_text="memorandum, party, signatory, commitment, document")
+    model = serializers.ChoiceField(
+        choices=HISTORY_MODELS,
+        help_text="The kind of record that changed.",
+    )
     object_id = serializers.IntegerField()
     memorandum_id = serializers.IntegerField(allow_null=True)
     changes = serializers.DictField(
@@ -275,6 +286,8 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
 
 
+# Named for what it asks (drf-spectacular adds "Request" to a request body's component).
+@extend_schema_serializer(component_name="Intake")
 class IntakeRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
         trim_whitespace=True,

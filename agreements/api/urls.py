@@ -1,7 +1,7 @@
 """The register's API: the memoranda and their parts, the directory as the reader may see it,
 statistics, calendar feeds and the audit trail."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.partners import (
@@ -30,6 +30,8 @@ router.register("commitments", CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("audit/export/", AuditExportView.as_view(), name="audit-export"),
+    # The same with the format as a suffix, as the router's routes have (`memoranda/export.xlsx`).
+    re_path(r"^audit/export\.(?P<format>csv|json)$", AuditExportView.as_view()),
     path("stats/", StatsView.as_view(), name="stats"),
     path("calendar.ics", CalendarFeedView.as_view(), name="calendar-feed"),
     path("", include(router.urls)),

@@ -38,7 +38,12 @@ from registry.api.exceptions import Conflict, PreconditionFailed
 from registry.api.jsonld import JSONLDMixin, jsonld_page, wants_jsonld
 from registry.api.negotiation import DownloadNegotiation
 from registry.api.parsers import FormParser, JSONParser, MultiPartParser
-from registry.api.schema import DETAIL, ERROR_RESPONSES, WRITE_ERROR_RESPONSES
+from registry.api.schema import (
+    CONFLICT_ERRORS,
+    ERROR_RESPONSES,
+    FORMAT_VARIANTS,
+    WRITE_ERROR_RESPONSES,
+)
 from registry.api.writes import ServiceWrites, ServiceWritesMixin
 from registry.validation import item_fields
 
@@ -232,6 +237,9 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
 
     @extend_schema(
         parameters=[EXPORT_FORMAT, AS_OF],
+        # The list's filters, which the export applies: drf-spectacular lists them for list
+        # actions only.
+        filters=True,
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
@@ -244,6 +252,13 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         "than the registry writes during a request (EXPORT_BACKGROUND_ROWS) is written by a "
         "background job: the answer is then 202 Accepted with the job, its URL in Location; "
         "the job's `result_url` serves the file once it succeeded.",
+        extensions={
+            FORMAT_VARIANTS: {
+                "csv": "text/csv",
+                "xlsx": exports.CONTENT_TYPES["xlsx"],
+                "json": "application/json",
+            }
+        },
     )
     @action(
         detail=False,
@@ -251,8 +266,9 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         pagination_class=None,
         content_negotiation_class=DownloadNegotiation,
     )
-    def export(self, request):
-        export_format = request.query_params.get("format", "csv")
+    def export(self, request, format=None):
+        # `export.xlsx` (the format suffix) or `export/?format=xlsx`.
+        export_format = format or request.query_params.get("format", "csv")
         if export_format not in exports.FORMATS:
             raise ValidationError({"format": ["Choose csv, xlsx or json."]})
         day = self.as_of_day()
@@ -287,8 +303,8 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         description="Propose a draft memorandum from the text of an announcement (editors and "
         "admins): the institutions that sign it (the others named are `also_mentioned`), known "
         "ones by name, acronym or alias, the signing date, the signatories with their "
-        "positions, cooperation areas, the kind and follow-up events. Deterministic rules "
-        "(agreements/intake/proposal.py); nothing is saved.",
+        "positions, cooperation areas, the kind and follow-up events. Deterministic rules, "
+        "the same answer for the same text; nothing is saved.",
     )
     @action(
         detail=False,
@@ -355,14 +371,16 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         responses={
+            # Bytes in every case; octet-stream first, as a client that reads one media type
+            # of a response takes the first it knows and reads it as such.
             **{
                 (200, content_type): OpenApiTypes.BINARY
-                for content_type in [kind.content_type for kind in uploads.ACCEPTED]
-                + ["application/octet-stream"]
+                for content_type in ["application/octet-stream"]
+                + [kind.content_type for kind in uploads.ACCEPTED]
             },
             **ERROR_RESPONSES,
             409: OpenApiResponse(
-                DETAIL,
+                CONFLICT_ERRORS,
                 description="The stored file does not match the sha256 recorded at upload; "
                 "it is not served.",
             ),

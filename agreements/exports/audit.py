@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from registry import roles
 from registry.api.negotiation import DownloadNegotiation
-from registry.api.schema import ERROR_RESPONSES
+from registry.api.schema import ERROR_RESPONSES, FORMAT_VARIANTS
 from registry.history import audit_entries
 
 AUDITED_MODELS = [
@@ -114,13 +114,15 @@ class AuditExportView(APIView):
         },
         description="Every change to every registry record in the window, oldest first "
         "(auditors and admins).",
+        extensions={FORMAT_VARIANTS: {"csv": "text/csv", "json": "application/json"}},
     )
-    def get(self, request):
+    def get(self, request, format=None):
         if not roles.reads_audit_trail(request.user):
             raise PermissionDenied("The audit trail is for auditors and administrators.")
         window = WindowSerializer(data=request.query_params)
         window.is_valid(raise_exception=True)
-        export_format = window.validated_data["format"]
+        # `export.json` (the format suffix) or `export/?format=json`.
+        export_format = format or window.validated_data["format"]
         entries = audit_entries(
             [apps.get_model(label) for label in AUDITED_MODELS],
             since=window.validated_data.get("since"),
