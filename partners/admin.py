@@ -34,7 +34,7 @@ class InstitutionAliasFormSet(BaseInlineFormSet):
         """The names kept, for the institution's service: its aliases are replaced by them."""
         super().clean()
         self.instance.kept_alias_names = [
-            form.cleaned_data["name"]
+            (form.cleaned_data["name"], form.cleaned_data.get("language", ""))
             for form in self.forms
             if form.cleaned_data.get("name")
             and not (self.can_delete and self._should_delete_form(form))

@@ -117,10 +117,21 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
 
 
 class InstitutionAlias(PlainTextMixin, models.Model):
-    """Another name of an institution: a former name, a spelling, a name in another script."""
+    """Another name of an institution: a former name, a spelling, a name in another script.
+
+    An alias in one of the interface's languages is what readers of that language see instead
+    of the official name (partners.selectors.localized_name); one without a language is only
+    found by search and matching."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=255)
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The interface language this name is written in, if it is the institution's "
+        "name in that language.",
+    )
 
     history = registry_history()
 
@@ -128,11 +139,13 @@ class InstitutionAlias(PlainTextMixin, models.Model):
         verbose_name_plural = "institution aliases"
         ordering = ["name", "id"]
         constraints = [
+            # The same name may be an institution's name in two languages (Kazakh and Russian).
             models.UniqueConstraint(
                 "institution",
                 Lower("name"),
-                name="institution_alias_unique",
-                violation_error_message="This institution already has this alias.",
+                "language",
+                name="institution_alias_unique_in_language",
+                violation_error_message="This institution already has this alias in this language.",
             ),
         ]
         indexes = [
