@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from registry.history import attributed
@@ -44,7 +45,7 @@ def _set_aliases(institution: Institution, aliases: Iterable[AliasName]) -> None
             kept.add(pair)
         else:
             old.delete()
-    for (_, language), name in wanted.items():
+    for (_key, language), name in wanted.items():
         if (normalise(name), language) not in kept:
             alias = InstitutionAlias(institution=institution, name=name, language=language)
             alias.full_clean(exclude=["institution"])
@@ -53,7 +54,7 @@ def _set_aliases(institution: Institution, aliases: Iterable[AliasName]) -> None
 
 def _save_institution(institution: Institution) -> Institution:
     if institution.parent_id and institution.pk and institution.parent_id == institution.pk:
-        raise ValidationError({"parent": "An institution cannot be its own parent."})
+        raise ValidationError({"parent": _("An institution cannot be its own parent.")})
     institution.full_clean()
     institution.save()
     return institution
@@ -119,9 +120,14 @@ def institution_by_key(key: str) -> Institution:
             return matches[0]
         if len(matches) > 1:
             raise ValidationError(
-                {"institution": f"“{key}” names more than one institution; use its id."}
+                {
+                    "institution": _("“%(key)s” names more than one institution; use its id.")
+                    % {"key": key}
+                }
             )
-    raise ValidationError({"institution": f"No institution has the id, ROR id or acronym “{key}”."})
+    raise ValidationError(
+        {"institution": _("No institution has the id, ROR id or acronym “%(key)s”.") % {"key": key}}
+    )
 
 
 @attributed
@@ -205,7 +211,7 @@ def institution_absorb(
     deletion). Each moved record is saved one by one so that the history shows the move."""
     duplicates = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
     if not duplicates:
-        raise ValidationError({"duplicates": "Choose at least one other institution to merge."})
+        raise ValidationError({"duplicates": _("Choose at least one other institution to merge.")})
     names = [(alias.name, alias.language) for alias in keep.aliases.all()]
     for duplicate in duplicates:
         for model, field in (

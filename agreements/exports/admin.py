@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from agreements.exports import memoranda as exports
 from agreements.selectors import (
@@ -23,14 +24,14 @@ class ExportAdminMixin:
         )
         return exports.memoranda_response(rows, export_format)
 
-    @admin.action(description="Export selected memoranda as CSV")
+    @admin.action(description=_("Export selected memoranda as CSV"))
     def export_csv(self, request, queryset):
         return self._export(request, queryset, "csv")
 
-    @admin.action(description="Export selected memoranda as XLSX")
+    @admin.action(description=_("Export selected memoranda as XLSX"))
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 
-    @admin.action(description="Export selected memoranda as JSON")
+    @admin.action(description=_("Export selected memoranda as JSON"))
     def export_json(self, request, queryset):
         return self._export(request, queryset, "json")
