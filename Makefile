@@ -10,7 +10,7 @@ CHECKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(CHECKSUM)
 INSTALLED_TEST := $(VENV)/.installed-test-$(CHECKSUM)
 
-.PHONY: run test lint install install-test demo migrate clean bench fuzz
+.PHONY: run test lint install install-test demo migrate clean bench fuzz messages
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,18 @@ test: lint
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# The translation catalogues (docs/translations.md): every marked string of the code and the
+# templates into locale/<language>/LC_MESSAGES/django.po for each language but English, then
+# compiled to the django.mo files that are committed next to them (so a clean clone, the
+# Docker image and CI need no msgfmt). Translate the new and fuzzy entries, then run it again.
+MESSAGE_LANGUAGES := kk ru zh_Hans
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages --no-obsolete --no-location \
+		$(addprefix --locale ,$(MESSAGE_LANGUAGES)) \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'build/*' --ignore 'staticfiles/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages $(addprefix --locale ,$(MESSAGE_LANGUAGES)) \
+		--ignore '.venv/*'
 
 # The production stack without Docker (docs/operations.md): gunicorn against DATABASE_URL, bound to
 # 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and
