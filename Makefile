@@ -21,7 +21,7 @@ UV_INSTALLED := $(VENV)/.uv-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-emit-project
 
-.PHONY: run test lint install install-test demo migrate clean bench fuzz
+.PHONY: run test lint install install-test demo migrate clean bench fuzz messages
 .PHONY: lock lock-upgrade lock-check outdated
 
 $(INSTALLED): pyproject.toml $(RUN_LOCK)
@@ -106,6 +106,18 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .venv-* db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+
+# The translation catalogues (docs/translations.md): every marked string of the code and the
+# templates into locale/<language>/LC_MESSAGES/django.po for each language but English, then
+# compiled to the django.mo files that are committed next to them (so a clean clone, the
+# Docker image and CI need no msgfmt). Translate the new and fuzzy entries, then run it again.
+MESSAGE_LANGUAGES := kk ru zh_Hans
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages --no-obsolete --no-location \
+		$(addprefix --locale ,$(MESSAGE_LANGUAGES)) \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'build/*' --ignore 'staticfiles/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages $(addprefix --locale ,$(MESSAGE_LANGUAGES)) \
+		--ignore '.venv/*'
 
 # The production stack without Docker (docs/operations.md): gunicorn against DATABASE_URL, bound to
 # 127.0.0.1:$(PORT) for a TLS-terminating proxy in front. DEBUG stays off, so SECRET_KEY and

@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from agreements.selectors import (
@@ -81,23 +82,26 @@ NEVER_SUBMITTED = "not_submitted"
 class MemorandumFilterSet(django_filters.FilterSet):
     """The memoranda's filters, shared by the list, the export and the statistics."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search")
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, method="filter_status")
     stage = django_filters.MultipleChoiceFilter(choices=Memorandum.Stage.choices)
     kind = django_filters.MultipleChoiceFilter(choices=Memorandum.Kind.choices)
     visibility = django_filters.MultipleChoiceFilter(choices=Memorandum.Visibility.choices)
-    party = IntegerListFilter(method="filter_party", label="Institution ids that are all parties")
-    country = CountryFilter(method="filter_country", label="A party's country (any of)")
+    party = IntegerListFilter(
+        method="filter_party", label=_("Institution ids that are all parties")
+    )
+    country = CountryFilter(method="filter_country", label=_("A party's country (any of)"))
     unit = IntegerListFilter(
         method="filter_unit",
-        label="Unit ids (any of) that own the memorandum or are a party, their descendants "
-        "included",
+        label=_(
+            "Unit ids (any of) that own the memorandum or are a party, their descendants included"
+        ),
     )
     area = django_filters.ModelMultipleChoiceFilter(
         queryset=CooperationArea.objects.all(),
         to_field_name="code",
         method="filter_area",
-        label="Cooperation area codes (any of)",
+        label=_("Cooperation area codes (any of)"),
     )
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte")
     signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
@@ -107,14 +111,14 @@ class MemorandumFilterSet(django_filters.FilterSet):
         method="filter_expiring_within",
         min_value=0,
         max_value=36500,
-        label="Active memoranda expiring within this many days",
+        label=_("Active memoranda expiring within this many days"),
     )
-    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
     sdg = django_filters.MultipleChoiceFilter(
         choices=[(number, str(number)) for number in range(1, 18)],
         field_name="sdgs__number",
         method="filter_sdg",
-        label="Sustainable Development Goal (any of)",
+        label=_("Sustainable Development Goal (any of)"),
     )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     approval_state = django_filters.MultipleChoiceFilter(
@@ -226,14 +230,14 @@ class CommitmentFilterSet(django_filters.FilterSet):
 
 
 class InstitutionFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search names, acronyms and aliases")
+    q = django_filters.CharFilter(method="filter_q", label=_("Search names, acronyms and aliases"))
     country = CountryFilter()
     kind = django_filters.MultipleChoiceFilter(choices=Institution.Kind.choices)
     ror_id = django_filters.CharFilter(lookup_expr="iexact")
     hei_id = django_filters.CharFilter(lookup_expr="iexact", label="EWP hei_id")
     has_active_agreements = StrictBooleanFilter(
         method="filter_has_active_agreements",
-        label="Party to at least one active agreement you can see",
+        label=_("Party to at least one active agreement you can see"),
     )
     ordering = StableOrderingFilter(fields=["name", "short_name", "country"])
 
@@ -281,7 +285,7 @@ class PersonFilterSet(DirectoryPersonFilterSet):
     """People by the institution they belong to, among those the reader may see: an institution
     hidden from the reader finds no one, so the filter cannot tell who belongs to it."""
 
-    institution = IntegerListFilter(method="filter_institution", label="Institution ids")
+    institution = IntegerListFilter(method="filter_institution", label=_("Institution ids"))
 
     def filter_institution(self, queryset, name, value):
         visible = institution_visible_to(self.request.user).filter(pk__in=value)

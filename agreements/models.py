@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from partners.home import home_institution
@@ -21,16 +22,23 @@ from .querysets import MemorandumQuerySet, Status
 
 
 class CooperationArea(PlainTextMixin, models.Model):
-    code = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     history = registry_history()
 
     class Meta:
+        verbose_name = _("cooperation area")
+        verbose_name_plural = _("cooperation areas")
         ordering = ["name"]
 
     def __str__(self):
@@ -41,7 +49,11 @@ class CooperationArea(PlainTextMixin, models.Model):
         while ancestor is not None and ancestor.pk not in seen:
             if self.pk is not None and ancestor.pk == self.pk:
                 raise ValidationError(
-                    {"parent": "An area cannot be its own parent, nor the parent of its parents."}
+                    {
+                        "parent": _(
+                            "An area cannot be its own parent, nor the parent of its parents."
+                        )
+                    }
                 )
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
@@ -51,18 +63,21 @@ class SustainableDevelopmentGoal(PlainTextMixin, models.Model):
     """One of the 17 UN Sustainable Development Goals, seeded by a migration."""
 
     number = models.PositiveSmallIntegerField(
-        primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+        primary_key=True,
+        validators=[MinValueValidator(1), MaxValueValidator(17)],
+        verbose_name=_("number"),
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
 
     class Meta:
+        verbose_name_plural = _("sustainable development goals")
         ordering = ["number"]
-        verbose_name = "sustainable development goal"
+        verbose_name = _("sustainable development goal")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(number__gte=1, number__lte=17),
                 name="sdg_number_1_to_17",
-                violation_error_message="SDGs are numbered 1 to 17.",
+                violation_error_message=_("SDGs are numbered 1 to 17."),
             )
         ]
 
@@ -73,8 +88,12 @@ class SustainableDevelopmentGoal(PlainTextMixin, models.Model):
 class ReferenceCounter(PlainTextMixin, models.Model):
     """The last sequence number handed out per year, so references never collide."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("year"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("last"))
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
     def __str__(self):
         return f"{self.year}: {self.last}"
@@ -89,25 +108,25 @@ MEMORANDUM_HISTORY = registry_history(
 
 class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
-        MOU = "mou", "Memorandum of understanding"
-        MOA = "moa", "Memorandum of agreement"
-        FRAMEWORK = "framework", "Framework agreement"
-        EXCHANGE = "exchange", "Exchange agreement"
-        AMENDMENT = "amendment", "Amendment"
-        RENEWAL = "renewal", "Renewal"
-        LETTER_OF_INTENT = "letter_of_intent", "Letter of intent"
-        OTHER = "other", "Other"
+        MOU = "mou", _("Memorandum of understanding")
+        MOA = "moa", _("Memorandum of agreement")
+        FRAMEWORK = "framework", _("Framework agreement")
+        EXCHANGE = "exchange", _("Exchange agreement")
+        AMENDMENT = "amendment", _("Amendment")
+        RENEWAL = "renewal", _("Renewal")
+        LETTER_OF_INTENT = "letter_of_intent", _("Letter of intent")
+        OTHER = "other", _("Other")
 
     class Stage(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        NEGOTIATION = "negotiation", "Negotiation"
-        SIGNED = "signed", "Signed"
-        TERMINATED = "terminated", "Terminated"
+        DRAFT = "draft", _("Draft")
+        NEGOTIATION = "negotiation", _("Negotiation")
+        SIGNED = "signed", _("Signed")
+        TERMINATED = "terminated", _("Terminated")
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        INTERNAL = "internal", "Internal"
-        CONFIDENTIAL = "confidential", "Confidential"
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Internal")
+        CONFIDENTIAL = "confidential", _("Confidential")
 
     Status = Status
 
@@ -115,23 +134,36 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         max_length=40,
         unique=True,
         blank=True,
-        help_text="Left blank, it is generated as MOU-<year>-<sequence>.",
-        error_messages={"unique": "A memorandum with this reference already exists."},
+        help_text=_("Left blank, it is generated as MOU-<year>-<sequence>."),
+        error_messages={"unique": _("A memorandum with this reference already exists.")},
+        verbose_name=_("reference"),
     )
-    title = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOU)
-    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DRAFT)
-    summary = models.TextField(blank=True)
-    signed_on = models.DateField(null=True, blank=True)
-    signed_at = models.CharField("place of signing", max_length=200, blank=True)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.MOU, verbose_name=_("kind")
+    )
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.DRAFT, verbose_name=_("stage")
+    )
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
+    signed_at = models.CharField(_("place of signing"), max_length=200, blank=True)
     effective_from = models.DateField(
-        null=True, blank=True, help_text="Left blank, it is the date of signing."
+        null=True,
+        blank=True,
+        help_text=_("Left blank, it is the date of signing."),
+        verbose_name=_("effective from"),
     )
     expires_on = models.DateField(
-        null=True, blank=True, help_text="Last day in force; blank for an open-ended agreement."
+        null=True,
+        blank=True,
+        help_text=_("Last day in force; blank for an open-ended agreement."),
+        verbose_name=_("expires on"),
     )
-    auto_renew = models.BooleanField(default=False)
-    renewal_notice_days = models.PositiveSmallIntegerField(default=90)
+    auto_renew = models.BooleanField(default=False, verbose_name=_("auto renew"))
+    renewal_notice_days = models.PositiveSmallIntegerField(
+        default=90, verbose_name=_("renewal notice days")
+    )
     supersedes = models.ForeignKey(
         "self",
         # An agreement that a later one amends or renews is part of its record: keep it.
@@ -139,19 +171,26 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         null=True,
         blank=True,
         related_name="superseded_by",
-        help_text="The earlier memorandum this one amends or renews.",
+        help_text=_("The earlier memorandum this one amends or renews."),
+        verbose_name=_("supersedes"),
     )
     visibility = models.CharField(
-        max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+        verbose_name=_("visibility"),
     )
     cooperation_areas = models.ManyToManyField(
-        CooperationArea, blank=True, related_name="memoranda"
+        CooperationArea,
+        blank=True,
+        related_name="memoranda",
+        verbose_name=_("cooperation areas"),
     )
     sdgs = models.ManyToManyField(
-        SustainableDevelopmentGoal, blank=True, related_name="memoranda", verbose_name="SDGs"
+        SustainableDevelopmentGoal, blank=True, related_name="memoranda", verbose_name=_("SDGs")
     )
-    tags = TaggableManager(blank=True)
-    source_url = models.URLField("announcement", max_length=500, blank=True)
+    tags = TaggableManager(blank=True, verbose_name=_("tags"))
+    source_url = models.URLField(_("announcement"), max_length=500, blank=True)
     owner_unit = models.ForeignKey(
         OrganisationalUnit,
         # A unit that owns agreements is kept (or its agreements handed over) before it goes.
@@ -159,12 +198,13 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         null=True,
         blank=True,
         related_name="owned_memoranda",
-        help_text="The unit of our institution that owns the agreement.",
+        help_text=_("The unit of our institution that owns the agreement."),
+        verbose_name=_("owner unit"),
     )
-    owner_email = models.EmailField(blank=True)
-    internal_notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    owner_email = models.EmailField(blank=True, verbose_name=_("owner email"))
+    internal_notes = models.TextField(blank=True, verbose_name=_("internal notes"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -172,6 +212,7 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -180,20 +221,24 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("updated by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     # Computed by the database from the row itself, so it cannot go stale; not a term, not
     # recorded in the history.
     search_document = models.GeneratedField(
         expression=SearchDocument("reference", "title", "summary"),
         output_field=SearchDocumentField(),
         db_persist=True,
+        verbose_name=_("search document"),
     )
 
     # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for any
     # other. Derived from the memorandum and its parts, so the services keep it
     # (`memorandum_derived_data_refresh`) and everything else only reads it.
-    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    fingerprint = models.CharField(
+        max_length=64, blank=True, default="", editable=False, verbose_name=_("fingerprint")
+    )
 
     objects = MemorandumQuerySet.as_manager()
     history = MEMORANDUM_HISTORY
@@ -205,26 +250,28 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     }
 
     class Meta:
-        verbose_name_plural = "memoranda"
+        verbose_name = _("memorandum")
+        verbose_name_plural = _("memoranda")
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(stage="signed") | models.Q(signed_on__isnull=False),
                 name="memorandum_signed_has_signed_on",
-                violation_error_message="A signed memorandum needs the date it was signed.",
+                violation_error_message=_("A signed memorandum needs the date it was signed."),
             ),
             models.CheckConstraint(
                 condition=models.Q(expires_on__isnull=True)
                 | models.Q(effective_from__isnull=True)
                 | models.Q(expires_on__gte=models.F("effective_from")),
                 name="memorandum_expires_after_effective",
-                violation_error_message="The expiry date must be on or after the date the "
-                "memorandum takes effect.",
+                violation_error_message=_(
+                    "The expiry date must be on or after the date the memorandum takes effect."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(supersedes=models.F("id")),
                 name="memorandum_not_own_supersedes",
-                violation_error_message="A memorandum cannot supersede itself.",
+                violation_error_message=_("A memorandum cannot supersede itself."),
             ),
         ]
         indexes = [
@@ -311,14 +358,18 @@ class Memorandum(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
 
 class Party(PlainTextMixin, models.Model):
     class Role(models.TextChoices):
-        PARTY = "party", "Party"
-        COORDINATOR = "coordinator", "Coordinator"
-        WITNESS = "witness", "Witness"
-        OBSERVER = "observer", "Observer"
+        PARTY = "party", _("Party")
+        COORDINATOR = "coordinator", _("Coordinator")
+        WITNESS = "witness", _("Witness")
+        OBSERVER = "observer", _("Observer")
 
     # Both columns are indexed by the constraint and the index below, each leading one.
     memorandum = models.ForeignKey(
-        Memorandum, on_delete=models.CASCADE, related_name="parties", db_index=False
+        Memorandum,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        db_index=False,
+        verbose_name=_("memorandum"),
     )
     institution = models.ForeignKey(
         Institution,
@@ -326,6 +377,7 @@ class Party(PlainTextMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="parties",
         db_index=False,
+        verbose_name=_("institution"),
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -333,23 +385,29 @@ class Party(PlainTextMixin, models.Model):
         null=True,
         blank=True,
         related_name="parties",
-        help_text="The unit of the institution that is the party, when it is one unit.",
+        help_text=_("The unit of the institution that is the party, when it is one unit."),
+        verbose_name=_("unit"),
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTY)
-    order = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.PARTY, verbose_name=_("role")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     history = registry_history()
 
     UNIT_OF_OTHER_INSTITUTION = "The unit must belong to the party's institution."
 
     class Meta:
-        verbose_name_plural = "parties"
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["memorandum", "institution"],
                 name="party_unique_institution",
-                violation_error_message="This institution is already a party of this memorandum.",
+                violation_error_message=_(
+                    "This institution is already a party of this memorandum."
+                ),
             )
         ]
         indexes = [models.Index(fields=["institution", "memorandum"], name="party_institution_idx")]
@@ -364,34 +422,46 @@ class Party(PlainTextMixin, models.Model):
 
 class Signatory(PlainTextMixin, models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        REMOTE = "remote", "Remote"
+        IN_PERSON = "in_person", _("In person")
+        REMOTE = "remote", _("Remote")
 
     # Indexed by the unique constraint below, which it leads.
     memorandum = models.ForeignKey(
-        Memorandum, on_delete=models.CASCADE, related_name="signatories", db_index=False
+        Memorandum,
+        on_delete=models.CASCADE,
+        related_name="signatories",
+        db_index=False,
+        verbose_name=_("memorandum"),
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signatures")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("person")
+    )
     institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
         related_name="signatures",
-        help_text="The party the person signed for.",
+        help_text=_("The party the person signed for."),
+        verbose_name=_("institution"),
     )
-    position_at_signing = models.CharField(max_length=255, blank=True)
-    signed_on = models.DateField(null=True, blank=True)
-    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    position_at_signing = models.CharField(
+        max_length=255, blank=True, verbose_name=_("position at signing")
+    )
+    signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
+    mode = models.CharField(
+        max_length=20, choices=Mode.choices, default=Mode.IN_PERSON, verbose_name=_("mode")
+    )
 
     history = registry_history()
 
     class Meta:
-        verbose_name_plural = "signatories"
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["memorandum", "person"],
                 name="signatory_unique_person",
-                violation_error_message="This person already signs this memorandum.",
+                violation_error_message=_("This person already signs this memorandum."),
             )
         ]
 
@@ -401,44 +471,56 @@ class Signatory(PlainTextMixin, models.Model):
 
 class Commitment(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="commitments")
+    memorandum = models.ForeignKey(
+        Memorandum,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        verbose_name=_("memorandum"),
+    )
     area = models.ForeignKey(
         CooperationArea,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="commitments",
+        verbose_name=_("area"),
     )
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     responsible_institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="commitments",
+        verbose_name=_("responsible institution"),
     )
-    due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
-    completed_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, verbose_name=_("due on"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PLANNED, verbose_name=_("status")
+    )
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("completed on"))
 
     history = registry_history()
 
     constraint_error_fields = {"commitment_completed_only_when_done": "completed_on"}
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["due_on", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(completed_on__isnull=True) | models.Q(status="done"),
                 name="commitment_completed_only_when_done",
-                violation_error_message="Only a commitment whose status is done has a "
-                "completion date.",
+                violation_error_message=_(
+                    "Only a commitment whose status is done has a completion date."
+                ),
             )
         ]
         indexes = [
@@ -458,19 +540,25 @@ def document_upload_to(document: "Document", filename: str) -> str:
 
 class Document(PlainTextMixin, models.Model):
     class Kind(models.TextChoices):
-        SIGNED_COPY = "signed_copy", "Signed copy"
-        DRAFT = "draft", "Draft"
-        ANNEX = "annex", "Annex"
-        OTHER = "other", "Other"
+        SIGNED_COPY = "signed_copy", _("Signed copy")
+        DRAFT = "draft", _("Draft")
+        ANNEX = "annex", _("Annex")
+        OTHER = "other", _("Other")
 
-    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SIGNED_COPY)
-    file = models.FileField(upload_to=document_upload_to)
-    language = models.CharField(max_length=35, blank=True, help_text="e.g. en, ru, zh.")
-    sha256 = models.CharField(max_length=64, editable=False)
-    size = models.PositiveBigIntegerField(editable=False)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="documents", verbose_name=_("memorandum")
+    )
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.SIGNED_COPY, verbose_name=_("kind")
+    )
+    file = models.FileField(upload_to=document_upload_to, verbose_name=_("file"))
+    language = models.CharField(
+        max_length=35, blank=True, help_text=_("e.g. en, ru, zh."), verbose_name=_("language")
+    )
+    sha256 = models.CharField(max_length=64, editable=False, verbose_name=_("sha256"))
+    size = models.PositiveBigIntegerField(editable=False, verbose_name=_("size"))
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -478,16 +566,19 @@ class Document(PlainTextMixin, models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     history = registry_history()
 
-    FILE_IS_FIXED = (
+    FILE_IS_FIXED = _(
         "A stored document's file cannot be replaced: its checksum is part of the signed terms. "
         "Upload the new file as a new document."
     )
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self):
@@ -519,27 +610,40 @@ class Reminder(PlainTextMixin, models.Model):
     """
 
     class Kind(models.TextChoices):
-        EXPIRY_180 = "expiry_180", "180 days before expiry"
-        EXPIRY_90 = "expiry_90", "90 days before expiry"
-        EXPIRY_30 = "expiry_30", "30 days before expiry"
-        COMMITMENT_DUE_14 = "commitment_due_14", "14 days before a commitment is due"
-        COMMITMENT_OVERDUE = "commitment_overdue", "Commitment overdue"
+        EXPIRY_180 = "expiry_180", _("180 days before expiry")
+        EXPIRY_90 = "expiry_90", _("90 days before expiry")
+        EXPIRY_30 = "expiry_30", _("30 days before expiry")
+        COMMITMENT_DUE_14 = "commitment_due_14", _("14 days before a commitment is due")
+        COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
 
     class Outcome(models.TextChoices):
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped: a more urgent reminder was sent instead"
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped: a more urgent reminder was sent instead")
 
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="reminders")
-    commitment = models.ForeignKey(
-        Commitment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    kind = models.CharField(max_length=30, choices=Kind.choices, verbose_name=_("kind"))
+    memorandum = models.ForeignKey(
+        Memorandum, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("memorandum")
     )
-    due_on = models.DateField(help_text="The date the reminder is about: expiry or due date.")
-    recipient = models.EmailField(blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENT)
-    sent_at = models.DateTimeField(default=timezone.now)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("commitment"),
+    )
+    due_on = models.DateField(
+        help_text=_("The date the reminder is about: expiry or due date."), verbose_name=_("due on")
+    )
+    recipient = models.EmailField(blank=True, verbose_name=_("recipient"))
+    outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, default=Outcome.SENT, verbose_name=_("outcome")
+    )
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["-sent_at", "-id"]
         constraints = [
             # Two partial constraints, since NULLs are distinct in a plain unique constraint.
@@ -572,27 +676,41 @@ class CalendarFeedToken(PlainTextMixin, models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_tokens",
+        verbose_name=_("user"),
     )
-    key = models.CharField(max_length=64, unique=True, default=new_feed_key, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key = models.CharField(
+        max_length=64, unique=True, default=new_feed_key, editable=False, verbose_name=_("key")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("revoked at")
+    )
 
     class Meta:
+        verbose_name_plural = _("calendar feeds")
         ordering = ["-created_at", "-id"]
-        verbose_name = "calendar feed"
+        verbose_name = _("calendar feed")
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
                 condition=models.Q(revoked_at__isnull=True),
                 name="calendar_feed_token_one_active_per_user",
-                violation_error_message="This user already has a calendar feed; revoke it first.",
+                violation_error_message=_(
+                    "This user already has a calendar feed; revoke it first."
+                ),
             )
         ]
 
     def __str__(self):
-        state = f"revoked {self.revoked_at:%Y-%m-%d}" if self.revoked_at else "active"
-        return f"Calendar feed of {self.user} ({state})"
+        if self.revoked_at:
+            return _("Calendar feed of %(user)s (revoked %(date)s)") % {
+                "user": self.user,
+                "date": f"{self.revoked_at:%Y-%m-%d}",
+            }
+        return _("Calendar feed of %(user)s (active)") % {"user": self.user}
 
     @property
     def is_active(self) -> bool:
@@ -610,30 +728,41 @@ class Acknowledgement(PlainTextMixin, models.Model):
 
     # Both columns are indexed by the constraint and the index below, each leading one.
     memorandum = models.ForeignKey(
-        Memorandum, on_delete=models.CASCADE, related_name="acknowledgements", db_index=False
+        Memorandum,
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+        db_index=False,
+        verbose_name=_("memorandum"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="acknowledgements", db_index=False
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="acknowledgements",
+        db_index=False,
+        verbose_name=_("institution"),
     )
-    fingerprint = models.CharField(max_length=64)
-    acknowledged_at = models.DateTimeField(default=timezone.now)
+    fingerprint = models.CharField(max_length=64, verbose_name=_("fingerprint"))
+    acknowledged_at = models.DateTimeField(default=timezone.now, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("acknowledged by"),
     )
 
     history = registry_history()
 
     class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
         ordering = ["acknowledged_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["memorandum", "institution", "fingerprint"],
                 name="acknowledgement_once_per_terms",
-                violation_error_message="This party has already acknowledged these terms.",
+                violation_error_message=_("This party has already acknowledged these terms."),
             )
         ]
         indexes = [

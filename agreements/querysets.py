@@ -3,18 +3,19 @@ import datetime
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
     """A memorandum's derived status: never stored, computed from its stage and dates."""
 
-    DRAFT = "draft", "Draft"
-    NEGOTIATION = "negotiation", "Negotiation"
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    EXPIRED = "expired", "Expired"
-    SUPERSEDED = "superseded", "Superseded"
-    TERMINATED = "terminated", "Terminated"
+    DRAFT = "draft", _("Draft")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    SUPERSEDED = "superseded", _("Superseded")
+    TERMINATED = "terminated", _("Terminated")
 
 
 def signed_successors():

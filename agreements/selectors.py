@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from partners.models import Institution, InstitutionAlias, OrganisationalUnit, PartnerLink, Person
+from partners.selectors import localized_name
 from registry import roles
 from registry.caching import remembered
 from registry.history import historical_m2m_rows, history_entries
@@ -205,8 +206,13 @@ def cooperation_areas() -> list[CooperationArea]:
 
 
 def ordered_parties() -> Prefetch:
+    """The parties in their order, each with its institution and that institution's name in
+    the active language (`institution_localized_name`, in the same query)."""
     return Prefetch(
-        "parties", queryset=Party.objects.select_related("institution").order_by("order", "id")
+        "parties",
+        queryset=Party.objects.select_related("institution")
+        .annotate(institution_localized_name=localized_name("institution"))
+        .order_by("order", "id"),
     )
 
 

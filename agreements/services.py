@@ -11,6 +11,8 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 from taggit.models import Tag
 
@@ -193,11 +195,12 @@ def validate_terms(
                 "parties",
                 index,
                 "institution",
-                f"Each institution is a party once; listed more than once: {institution.label}.",
+                _("Each institution is a party once; listed more than once: %(institution)s.")
+                % {"institution": institution.label},
             )
     if stage == Memorandum.Stage.SIGNED and len(set(party_ids)) < 2:
         errors.setdefault("parties", []).append(
-            "A signed memorandum needs at least two distinct parties."
+            _("A signed memorandum needs at least two distinct parties.")
         )
     for index, institution in enumerate(signatory_institutions):
         if institution.pk not in party_ids:
@@ -205,8 +208,8 @@ def validate_terms(
                 "signatories",
                 index,
                 "institution",
-                f"{institution.label} is not a party of this memorandum, so no one can sign "
-                "for it.",
+                _("%(institution)s is not a party of this memorandum, so no one can sign for it.")
+                % {"institution": institution.label},
             )
     for index, institution in enumerate(commitment_institutions):
         if institution is not None and institution.pk not in party_ids:
@@ -214,8 +217,11 @@ def validate_terms(
                 "commitments",
                 index,
                 "responsible_institution",
-                f"{institution.label} is not a party of this memorandum, so it cannot be "
-                "responsible for a commitment.",
+                _(
+                    "%(institution)s is not a party of this memorandum, so it cannot be "
+                    "responsible for a commitment."
+                )
+                % {"institution": institution.label},
             )
     if errors:
         raise ValidationError(errors)
@@ -256,12 +262,12 @@ def _check_stage_change(stored: str, wanted: str) -> None:
     if allowed is None or wanted in allowed or wanted not in Memorandum.Stage.values:
         return
     if stored == Memorandum.Stage.TERMINATED:
-        message = "A terminated memorandum stays terminated; record a new agreement instead."
+        message = _("A terminated memorandum stays terminated; record a new agreement instead.")
     else:
-        message = (
-            f"A signed memorandum cannot go back to {Memorandum.Stage(wanted).label.lower()}: "
+        message = _(
+            "A signed memorandum cannot go back to %(stage)s: "
             "terminate it, or supersede it with a renewal or an amendment."
-        )
+        ) % {"stage": str(Memorandum.Stage(wanted).label).lower()}
     raise ValidationError({"stage": message})
 
 
@@ -384,7 +390,11 @@ def _replace_parts(
         named = [row["id"] for row in commitments if row.get("id") is not None]
         if len(set(named)) < len(named) or not stored.keys() >= set(named):
             raise ValidationError(
-                {"commitments": "Each commitment is listed once, and only this memorandum's own."}
+                {
+                    "commitments": _(
+                        "Each commitment is listed once, and only this memorandum's own."
+                    )
+                }
             )
         for pk, commitment in stored.items():
             if pk not in named:
@@ -415,7 +425,8 @@ def _check_signatories_once(signatories: Sequence[dict[str, Any]]) -> None:
     people = [row["person"].pk for row in signatories]
     repeated = [
         ItemError(
-            f"Each person signs once; listed more than once: {row['person']}.",
+            _("Each person signs once; listed more than once: %(person)s.")
+            % {"person": row["person"]},
             index=index,
             field="person",
         )
@@ -510,7 +521,8 @@ def tag_names(tags: Iterable[str]) -> list[str]:
     for name in names:
         if len(name) > longest:
             problems.append(
-                f"A tag has at most {longest} characters: “{name[:20]}…” has {len(name)}."
+                _("A tag has at most %(longest)d characters: “%(start)s…” has %(length)d.")
+                % {"longest": longest, "start": name[:20], "length": len(name)}
             )
         try:
             validate_plain_text(name)
@@ -609,7 +621,7 @@ def memorandum_delete(*, memorandum: Memorandum, actor) -> None:
         return
     if stage != Memorandum.Stage.DRAFT:
         raise ValidationError(
-            {"stage": "Only draft memoranda can be deleted; terminate a signed one instead."}
+            {"stage": _("Only draft memoranda can be deleted; terminate a signed one instead.")}
         )
     memorandum.delete()
 
@@ -686,7 +698,7 @@ def document_update(*, document: Document, actor, **fields: Any) -> Document:
             {
                 name: Document.FILE_IS_FIXED
                 if name == "file"
-                else f"A document's {name} cannot be changed."
+                else _("A document's %(field)s cannot be changed.") % {"field": name}
                 for name in fixed
             }
         )
@@ -916,16 +928,24 @@ def cooperation_area_delete(*, area: CooperationArea, actor) -> None:
     sub-area refers to the area: removing it would change those memoranda's terms unseen."""
     # The lock makes a memorandum that takes up the area meanwhile wait for this deletion.
     area = CooperationArea.objects.select_for_update().get(pk=area.pk)
-    users = [
-        (area.memoranda.count(), "memorandum", "memoranda"),
-        (area.commitments.count(), "commitment", "commitments"),
-        (area.children.count(), "sub-area", "sub-areas"),
+    counts = [area.memoranda.count(), area.commitments.count(), area.children.count()]
+    named = [
+        text % {"count": count}
+        for count, text in zip(
+            counts,
+            [
+                ngettext("%(count)d memorandum", "%(count)d memoranda", counts[0]),
+                ngettext("%(count)d commitment", "%(count)d commitments", counts[1]),
+                ngettext("%(count)d sub-area", "%(count)d sub-areas", counts[2]),
+            ],
+            strict=True,
+        )
+        if count
     ]
-    named = [f"{count} {one if count == 1 else many}" for count, one, many in users if count]
     if named:
         raise ProtectedError(
-            f"The cooperation area “{area.name}” is used by {', '.join(named)}: remove it from "
-            "them first.",
+            _("The cooperation area “%(area)s” is used by %(users)s: remove it from them first.")
+            % {"area": area.name, "users": ", ".join(named)},
             set(area.memoranda.all()) | set(area.commitments.all()) | set(area.children.all()),
         )
     area.delete()
@@ -1087,7 +1107,7 @@ def _refusal(instance: models.Model, error: Exception) -> ValidationError:
         instance.full_clean()
     except ValidationError as named:
         return named
-    return ValidationError(f"The database refused it: {error}")
+    return ValidationError(_("The database refused it: %(error)s") % {"error": error})
 
 
 def _written(
@@ -1261,7 +1281,10 @@ def _supersedes_link(
         target = by_reference.get(reference)
         if target is None:
             refused[index] = ValidationError(
-                {"supersedes": f"No memorandum “{reference}” is created along with this one."}
+                {
+                    "supersedes": _("No memorandum “%(reference)s” is created along with this one.")
+                    % {"reference": reference}
+                }
             )
             continue
         memorandum.supersedes = target

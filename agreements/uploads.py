@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 SNIFF_BYTES = 8192
 
@@ -28,20 +29,24 @@ class DocumentType:
 
 
 PDF = DocumentType("pdf", "application/pdf", "PDF")
-PNG = DocumentType("png", "image/png", "PNG image")
-JPEG = DocumentType("jpg", "image/jpeg", "JPEG image")
+PNG = DocumentType("png", "image/png", _("PNG image"))
+JPEG = DocumentType("jpg", "image/jpeg", _("JPEG image"))
 DOCX = DocumentType(
     "docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "Word document (DOCX)",
+    _("Word document (DOCX)"),
 )
 XLSX = DocumentType(
     "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)"
 )
-TEXT = DocumentType("txt", "text/plain", "plain text (UTF-8)")
+TEXT = DocumentType("txt", "text/plain", _("plain text (UTF-8)"))
 ACCEPTED = (PDF, PNG, JPEG, DOCX, XLSX, TEXT)
 BY_EXTENSION = {kind.extension: kind for kind in ACCEPTED}
-ACCEPTED_LABELS = ", ".join(kind.label for kind in ACCEPTED)
+
+
+def accepted_labels() -> str:
+    """The accepted types, named in the active language."""
+    return ", ".join(str(kind.label) for kind in ACCEPTED)
 
 
 def _office_type(upload) -> DocumentType | None:
@@ -100,7 +105,7 @@ def max_upload_size() -> int:
 
 
 def size_message(limit: int) -> str:
-    return f"A document may be at most {limit / (1024 * 1024):g} MB."
+    return _("A document may be at most %(size)s MB.") % {"size": f"{limit / (1024 * 1024):g}"}
 
 
 def check_upload(upload) -> DocumentType:
@@ -110,14 +115,17 @@ def check_upload(upload) -> DocumentType:
     if upload.size is not None and upload.size > limit:
         raise ValidationError({"file": [size_message(limit)]}, code="too_large")
     if not upload.size:
-        raise ValidationError({"file": ["The file is empty."]}, code="empty")
+        raise ValidationError({"file": [_("The file is empty.")]}, code="empty")
     kind = detect_type(upload)
     if kind is None:
         raise ValidationError(
             {
                 "file": [
-                    "This type of file is not accepted (checked by its content, not its name). "
-                    f"Upload one of: {ACCEPTED_LABELS}."
+                    _(
+                        "This type of file is not accepted (checked by its content, not its "
+                        "name). Upload one of: %(types)s."
+                    )
+                    % {"types": accepted_labels()}
                 ]
             },
             code="type",

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
@@ -40,7 +41,7 @@ class InstitutionAliasFormSet(BaseInlineFormSet):
         """The names kept, for the institution's service: its aliases are replaced by them."""
         super().clean()
         self.instance.kept_alias_names = [
-            form.cleaned_data["name"]
+            (form.cleaned_data["name"], form.cleaned_data.get("language", ""))
             for form in self.forms
             if form.cleaned_data.get("name")
             and not (self.can_delete and self._should_delete_form(form))
@@ -188,8 +189,8 @@ class ApiTokenForm(forms.ModelForm):
     # Not the model's `user` field: adding a token for a client that has one replaces it.
     for_user = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        label="User",
-        help_text="The API client: a new key is made for it, and the key it had stops working.",
+        label=_("User"),
+        help_text=_("The API client: a new key is made for it, and the key it had stops working."),
     )
 
     class Meta:

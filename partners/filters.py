@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from registry.filters import (
     IntegerListFilter,
@@ -10,7 +11,7 @@ from .models import Person
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search names")
+    q = django_filters.CharFilter(method="filter_q", label=_("Search names"))
     institution = IntegerListFilter(field_name="institution_id", lookup_expr="in")
     ordering = StableOrderingFilter(fields=["full_name"])
 

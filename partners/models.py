@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from registry.characters import PlainTextMixin, validate_plain_text
@@ -16,28 +17,32 @@ ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
 
 class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
-        UNIVERSITY = "university", "University"
-        RESEARCH_INSTITUTE = "research_institute", "Research institute"
-        UN_BODY = "un_body", "UN body"
-        GOVERNMENT = "government", "Government"
-        COMPANY = "company", "Company"
-        NGO = "ngo", "NGO"
-        OTHER = "other", "Other"
+        UNIVERSITY = "university", _("University")
+        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+        UN_BODY = "un_body", _("UN body")
+        GOVERNMENT = "government", _("Government")
+        COMPANY = "company", _("Company")
+        NGO = "ngo", _("NGO")
+        OTHER = "other", _("Other")
 
-    name = models.CharField(max_length=255)
-    short_name = models.CharField(max_length=50, blank=True, help_text="Acronym, e.g. NU.")
-    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY)
-    country = CountryField()
-    city = models.CharField(max_length=120, blank=True)
-    website = models.URLField(blank=True)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text=_("Acronym, e.g. NU."), verbose_name=_("short name")
+    )
+    kind = models.CharField(
+        max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY, verbose_name=_("kind")
+    )
+    country = CountryField(verbose_name=_("country"))
+    city = models.CharField(max_length=120, blank=True, verbose_name=_("city"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
     ror_id = models.CharField(
-        "ROR id",
+        _("ROR id"),
         max_length=9,
         unique=True,
         null=True,
         blank=True,
         validators=[validate_ror_id],
-        help_text="Research Organization Registry identifier, e.g. 052bx8q98.",
+        help_text=_("Research Organization Registry identifier, e.g. 052bx8q98."),
     )
     hei_id = models.CharField(
         "EWP hei_id",
@@ -59,13 +64,16 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         null=True,
         blank=True,
         related_name="children",
+        verbose_name=_("parent"),
     )
-    established_on = models.DateField(null=True, blank=True)
-    description = models.TextField(blank=True)
+    established_on = models.DateField(null=True, blank=True, verbose_name=_("established on"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     # The name's distinctive words, kept for near-duplicate detection (partners/names.py).
-    match_key = models.CharField(max_length=255, editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    match_key = models.CharField(
+        max_length=255, editable=False, default="", verbose_name=_("match key")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = registry_history(excluded_fields=["match_key"])
 
@@ -75,19 +83,22 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     }
 
     class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
                 "country",
                 name="institution_unique_name_in_country",
-                violation_error_message="An institution with this name already exists in this "
-                "country.",
+                violation_error_message=_(
+                    "An institution with this name already exists in this country."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("id")),
                 name="institution_not_own_parent",
-                violation_error_message="An institution cannot be its own parent.",
+                violation_error_message=_("An institution cannot be its own parent."),
             ),
         ]
         indexes = [
@@ -127,27 +138,48 @@ class Institution(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": "This parent would make a cycle of parents."})
+                raise ValidationError({"parent": _("This parent would make a cycle of parents.")})
             ancestor = ancestor.parent
 
 
 class InstitutionAlias(PlainTextMixin, models.Model):
-    """Another name of an institution: a former name, a spelling, a name in another script."""
+    """Another name of an institution: a former name, a spelling, a name in another script.
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=255)
+    An alias in one of the interface's languages is what readers of that language see instead
+    of the official name (partners.selectors.localized_name); one without a language is only
+    found by search and matching."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("institution")
+    )
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The interface language this name is written in, if it is the institution's "
+            "name in that language."
+        ),
+        verbose_name=_("language"),
+    )
 
     history = registry_history()
 
     class Meta:
-        verbose_name_plural = "institution aliases"
+        verbose_name = _("institution alias")
+        verbose_name_plural = _("institution aliases")
         ordering = ["name", "id"]
         constraints = [
+            # The same name may be an institution's name in two languages (Kazakh and Russian).
             models.UniqueConstraint(
                 "institution",
                 Lower("name"),
-                name="institution_alias_unique",
-                violation_error_message="This institution already has this alias.",
+                "language",
+                name="institution_alias_unique_in_language",
+                violation_error_message=_(
+                    "This institution already has this alias in this language."
+                ),
             ),
         ]
         indexes = [
@@ -272,24 +304,28 @@ class OrganisationalUnit(PlainTextMixin, FieldErrorConstraintsMixin, models.Mode
 
 
 class Person(PlainTextMixin, models.Model):
-    honorific = models.CharField(max_length=30, blank=True, help_text="Prof., Dr., …")
-    full_name = models.CharField(max_length=255)
-    position = models.CharField(max_length=255, blank=True)
+    honorific = models.CharField(
+        max_length=30, blank=True, help_text=_("Prof., Dr., …"), verbose_name=_("honorific")
+    )
+    full_name = models.CharField(max_length=255, verbose_name=_("full name"))
+    position = models.CharField(max_length=255, blank=True, verbose_name=_("position"))
     institution = models.ForeignKey(
         Institution,
         # People are what signatures point to; deleting their institution must not erase them.
         on_delete=models.PROTECT,
         related_name="people",
+        verbose_name=_("institution"),
     )
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     history = registry_history()
 
     class Meta:
-        verbose_name_plural = "people"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["full_name", "id"]
         indexes = [
             models.Index(Lower("full_name"), name="person_full_name_idx"),
@@ -303,15 +339,25 @@ class PartnerLink(PlainTextMixin, models.Model):
     """Links a user account (a partner's API client) to the institution it reads for."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_link"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_link",
+        verbose_name=_("user"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="partner_links"
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+        verbose_name=_("institution"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     # Who was linked to which institution, and by whom: the link decides what a client reads.
     history = registry_history()
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
 
     def __str__(self):
         return f"{self.user} → {self.institution.label}"

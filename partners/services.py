@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from registry.history import attributed
@@ -23,32 +24,51 @@ from .models import (
 from .names import normalise
 from .signals import institutions_changed
 
+# An alias as the services take it: a name alone keeps the languages the institution's alias
+# of that name already has (none for a new one), so a client that only knows names (the API)
+# does not lose them; a (name, language) pair says the language.
+AliasName = str | tuple[str, str]
 
-def _set_aliases(institution: Institution, aliases: Iterable[str]) -> None:
-    names: dict[str, str] = {}
+
+def _set_aliases(institution: Institution, aliases: Iterable[AliasName]) -> None:
+    existing = list(institution.aliases.all())
+    wanted: dict[tuple[str, str], str] = {}  # (normalised name, language) -> name
     for alias in aliases:
-        alias = alias.strip()
-        if alias:
-            names.setdefault(normalise(alias), alias)
-    institution.aliases.exclude(name__in=names.values()).delete()
-    existing = {normalise(name) for name in institution.aliases.values_list("name", flat=True)}
-    for key, name in names.items():
-        if key not in existing:
-            alias = InstitutionAlias(institution=institution, name=name)
+        name, language = (alias, None) if isinstance(alias, str) else alias
+        name = name.strip()
+        if not name:
+            continue
+        key = normalise(name)
+        if language is None:
+            languages = [old.language for old in existing if normalise(old.name) == key] or [""]
+        else:
+            languages = [language]
+        for each in languages:
+            wanted.setdefault((key, each), name)
+    kept = set()
+    for old in existing:
+        pair = (normalise(old.name), old.language)
+        if wanted.get(pair) == old.name and pair not in kept:
+            kept.add(pair)
+        else:
+            old.delete()
+    for (_key, language), name in wanted.items():
+        if (normalise(name), language) not in kept:
+            alias = InstitutionAlias(institution=institution, name=name, language=language)
             alias.full_clean(exclude=["institution"])
             alias.save()
 
 
 def _save_institution(institution: Institution) -> Institution:
     if institution.parent_id and institution.pk and institution.parent_id == institution.pk:
-        raise ValidationError({"parent": "An institution cannot be its own parent."})
+        raise ValidationError({"parent": _("An institution cannot be its own parent.")})
     institution.full_clean()
     institution.save()
     return institution
 
 
 @attributed
-def institution_create(*, actor, aliases: Iterable[str] = (), **fields: Any) -> Institution:
+def institution_create(*, actor, aliases: Iterable[AliasName] = (), **fields: Any) -> Institution:
     institution = _save_institution(Institution(**fields))
     _set_aliases(institution, aliases)
     return institution
@@ -56,7 +76,7 @@ def institution_create(*, actor, aliases: Iterable[str] = (), **fields: Any) -> 
 
 @attributed
 def institution_update(
-    *, institution: Institution, actor, aliases: Iterable[str] | None = None, **fields: Any
+    *, institution: Institution, actor, aliases: Iterable[AliasName] | None = None, **fields: Any
 ) -> Institution:
     for name, value in fields.items():
         setattr(institution, name, value)
@@ -175,9 +195,14 @@ def institution_by_key(key: str) -> Institution:
             return matches[0]
         if len(matches) > 1:
             raise ValidationError(
-                {"institution": f"“{key}” names more than one institution; use its id."}
+                {
+                    "institution": _("“%(key)s” names more than one institution; use its id.")
+                    % {"key": key}
+                }
             )
-    raise ValidationError({"institution": f"No institution has the id, ROR id or acronym “{key}”."})
+    raise ValidationError(
+        {"institution": _("No institution has the id, ROR id or acronym “%(key)s”.") % {"key": key}}
+    )
 
 
 @attributed
@@ -261,8 +286,8 @@ def institution_absorb(
     deletion). Each moved record is saved one by one so that the history shows the move."""
     duplicates = [duplicate for duplicate in duplicates if duplicate.pk != keep.pk]
     if not duplicates:
-        raise ValidationError({"duplicates": "Choose at least one other institution to merge."})
-    names = [alias.name for alias in keep.aliases.all()]
+        raise ValidationError({"duplicates": _("Choose at least one other institution to merge.")})
+    names = [(alias.name, alias.language) for alias in keep.aliases.all()]
     for duplicate in duplicates:
         for model, field in (
             (Person, "institution"),
@@ -272,8 +297,8 @@ def institution_absorb(
             for record in model.objects.filter(**{field: duplicate}):
                 setattr(record, field, keep)
                 record.save()
-        names += [duplicate.name, duplicate.short_name]
-        names += [alias.name for alias in duplicate.aliases.all()]
+        names += [(duplicate.name, ""), (duplicate.short_name, "")]
+        names += [(alias.name, alias.language) for alias in duplicate.aliases.all()]
         duplicate.delete()
     changed = set()
     if keep.ror_id is None:
@@ -281,6 +306,8 @@ def institution_absorb(
         changed = {"ror_id"} if keep.ror_id else set()
     _save_institution(keep)
     own = {normalise(keep.name), normalise(keep.short_name)}
-    _set_aliases(keep, [name for name in names if name and normalise(name) not in own])
+    _set_aliases(
+        keep, [(name, language) for name, language in names if name and normalise(name) not in own]
+    )
     institutions_changed.send(Institution, institution_ids=[keep.pk], fields=changed)
     return keep

@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Crockford base32 without i, l, o, u: the alphabet ROR identifiers are written in.
 ROR_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -18,13 +19,15 @@ def ror_checksum(first_seven: str) -> str:
 def validate_ror_id(value: str) -> None:
     if not ROR_PATTERN.fullmatch(value):
         raise ValidationError(
-            "Enter a ROR identifier: 0, six characters of 0-9 and a-z (no i, l, o, u) and two "
-            "check digits, e.g. 052bx8q98.",
+            _(
+                "Enter a ROR identifier: 0, six characters of 0-9 and a-z (no i, l, o, u) and two "
+                "check digits, e.g. 052bx8q98."
+            ),
             code="invalid_ror_format",
         )
     if ror_checksum(value[:7]) != value[7:]:
         raise ValidationError(
-            "This ROR identifier's check digits are wrong: check it for a typing mistake.",
+            _("This ROR identifier's check digits are wrong: check it for a typing mistake."),
             code="invalid_ror_checksum",
         )
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 # The same set as openpyxl's ILLEGAL_CHARACTERS_RE: what XML 1.0 cannot hold.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -29,10 +30,10 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 
 
 def control_character_message(character: str) -> str:
-    return (
-        f"Remove the control character U+{ord(character):04X}: text may hold tabs and line "
-        "breaks, but no other control characters."
-    )
+    return _(
+        "Remove the control character %(character)s: text may hold tabs and line breaks, but "
+        "no other control characters."
+    ) % {"character": f"U+{ord(character):04X}"}
 
 
 def control_character_in(value: str) -> str | None:

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.translation import gettext as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -32,7 +33,9 @@ class IntegerListField(forms.Field):
                     number = 0
                 if not 1 <= number <= LARGEST_ID:
                     raise forms.ValidationError(
-                        f"“{part}” is not an id: ids are whole numbers from 1.", code="invalid"
+                        _("“%(value)s” is not an id: ids are whole numbers from 1.")
+                        % {"value": part},
+                        code="invalid",
                     )
                 numbers.append(number)
         return numbers

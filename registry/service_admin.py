@@ -21,6 +21,7 @@ from django.db.models import ProtectedError
 from django.forms import BaseFormSet, BaseModelForm
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Where a refused save leaves the service's error for the form shown again.
 REFUSAL = "service_refusal"
@@ -134,7 +135,9 @@ class ServiceAdminMixin:
             return super().delete_view(request, object_id, extra_context)
         except (ValidationError, ProtectedError) as refusal:
             text = " ".join(m for ms in refusal_messages(refusal).values() for m in ms)
-            self.message_user(request, f"Not deleted: {text}", messages.ERROR)
+            self.message_user(
+                request, _("Not deleted: %(reason)s") % {"reason": text}, messages.ERROR
+            )
             opts = self.model._meta
             return HttpResponseRedirect(
                 reverse(

@@ -75,6 +75,10 @@ MIDDLEWARE = [
     # where, before any view or query sees it (registry/characters.py).
     "registry.characters.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the cookie the switcher sets, else Accept-Language (the API's
+    # messages too); then `?lang=` overrides both and is remembered (registry/language.py).
+    "django.middleware.locale.LocaleMiddleware",
+    "registry.language.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry.language.language_switcher",
             ],
         },
     },
@@ -175,7 +180,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The interface's languages (docs/translations.md). LANGUAGE_CODE is the fallback for a
+# reader who names none, and the language of what is written outside a request (reminder
+# mails). URLs carry no language prefix: the public register's addresses stay the same.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [
+    ("en", "English"),
+    ("kk", "Қазақша"),
+    ("ru", "Русский"),
+    ("zh-hans", "简体中文"),
+]
+# One catalogue for the whole project (locale/<language>/LC_MESSAGES/django.po), regenerated
+# by `make messages`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers are written the way each language writes them (Django's locale formats);
+# English keeps the registry's own day-month-year (registry/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["registry.formats"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -21,13 +21,14 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 logger = logging.getLogger("registry.unavailable")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
-MESSAGE = "The database is unavailable; try again shortly."
+MESSAGE = _("The database is unavailable; try again shortly.")
 
 
 def is_database_error(exc) -> bool:
@@ -64,7 +65,7 @@ def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE
     """`handler404`: under /api/ a path that matches no route is a JSON 404, like any other
     404 of the API; elsewhere Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception, template_name=template_name)
 
 

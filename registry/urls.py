@@ -5,6 +5,8 @@ from registry import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switcher posts to set_language, which remembers the choice in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include("registry.api.urls")),

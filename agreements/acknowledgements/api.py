@@ -1,6 +1,7 @@
 """The acknowledgement endpoint, `POST memoranda/{id}/acknowledge/`, and the shape of the
 acknowledgement states every memorandum reads with."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -49,7 +50,7 @@ class AcknowledgementRequestSerializer(serializers.Serializer):
     fingerprint = serializers.RegexField(
         r"^[0-9a-f]{64}$",
         help_text="The memorandum's `fingerprint` as you read it.",
-        error_messages={"invalid": "A fingerprint is 64 lower-case hexadecimal characters."},
+        error_messages={"invalid": _("A fingerprint is 64 lower-case hexadecimal characters.")},
     )
 
 
@@ -94,13 +95,15 @@ class AcknowledgeAction:
         )
         if institution_id is None or party is None:
             raise PermissionDenied(
-                "Only the API client of an institution that is a party of this memorandum "
-                "acknowledges it."
+                _(
+                    "Only the API client of an institution that is a party of this memorandum "
+                    "acknowledges it."
+                )
             )
         serializer = AcknowledgementRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            acknowledgement, _ = acknowledgement_create(
+            acknowledgement, _created = acknowledgement_create(
                 memorandum=memorandum,
                 institution=party.institution,
                 fingerprint_seen=serializer.validated_data["fingerprint"],

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from agreements.models import Acknowledgement, Memorandum
 from partners.models import Institution
@@ -10,8 +11,10 @@ class StaleFingerprint(Exception):
 
     def __init__(self, current: str):
         super().__init__(
-            "These are not the memorandum's current terms: its terms have changed since you "
-            "read them. Read the memorandum again and acknowledge its current fingerprint."
+            _(
+                "These are not the memorandum's current terms: its terms have changed since you "
+                "read them. Read the memorandum again and acknowledge its current fingerprint."
+            )
         )
         self.current = current
 
@@ -36,13 +39,18 @@ def acknowledgement_create(
     if memorandum.stage != Memorandum.Stage.SIGNED:
         raise ValidationError(
             {
-                "fingerprint": "Only a signed memorandum can be acknowledged; this one is "
-                f"{memorandum.get_stage_display().lower()}."
+                "fingerprint": _(
+                    "Only a signed memorandum can be acknowledged; this one is %(stage)s."
+                )
+                % {"stage": str(memorandum.get_stage_display()).lower()}
             }
         )
     if not memorandum.parties.filter(institution=institution).exists():
         raise ValidationError(
-            {"institution": f"{institution.label} is not a party of this memorandum."}
+            {
+                "institution": _("%(institution)s is not a party of this memorandum.")
+                % {"institution": institution.label}
+            }
         )
     current = memorandum.fingerprint
     if fingerprint_seen != current:

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
 from agreements.admin.units import UnitTreeInline
@@ -29,8 +31,8 @@ class PartyOfInstitutionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The agreements the institution is party to, read-only: they are edited on the memorandum."""
 
     model = Party
-    verbose_name = "agreement"
-    verbose_name_plural = "agreements this institution is party to"
+    verbose_name = _("agreement")
+    verbose_name_plural = _("agreements this institution is party to")
     fields = ["agreement", "role", "signed_on"]
     readonly_fields = fields
     extra = 0
@@ -46,12 +48,12 @@ class PartyOfInstitutionInline(ReadOnlyAdminMixin, admin.TabularInline):
             .order_by("-memorandum__signed_on", "memorandum_id")
         )
 
-    @admin.display(description="agreement")
+    @admin.display(description=_("agreement"))
     def agreement(self, party):
         url = reverse("admin:agreements_memorandum_change", args=[party.memorandum_id])
         return format_html('<a href="{}">{}</a>', url, party.memorandum)
 
-    @admin.display(description="signed on")
+    @admin.display(description=_("signed on"))
     def signed_on(self, party):
         return party.memorandum.signed_on
 
@@ -79,12 +81,12 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
     ]
     actions = ["merge_institutions"]
 
-    @admin.action(description="Merge selected institutions into one", permissions=["delete"])
+    @admin.action(description=_("Merge selected institutions into one"), permissions=["delete"])
     def merge_institutions(self, request, queryset):
         """Ask which of the selected to keep, then fold the others into it."""
         institutions = list(queryset.order_by("name", "id"))
         if len(institutions) < 2:
-            self.message_user(request, "Select at least two institutions to merge.", "warning")
+            self.message_user(request, _("Select at least two institutions to merge."), "warning")
             return None
         keep_id = request.POST.get("keep")
         if keep_id:
@@ -92,7 +94,13 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             if keep is not None:
                 institution_merge(keep=keep, duplicates=institutions, actor=request.user)
                 self.message_user(
-                    request, f"Merged {len(institutions) - 1} institutions into {keep}."
+                    request,
+                    ngettext(
+                        "Merged %(count)d institution into %(institution)s.",
+                        "Merged %(count)d institutions into %(institution)s.",
+                        len(institutions) - 1,
+                    )
+                    % {"count": len(institutions) - 1, "institution": keep},
                 )
                 return None
         return TemplateResponse(
@@ -100,7 +108,7 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             "admin/partners/institution/merge.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Merge institutions",
+                "title": _("Merge institutions"),
                 "subtitle": None,
                 "opts": self.model._meta,
                 "institutions": institutions,
@@ -128,6 +136,6 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
         )
 
-    @admin.display(description="agreements", ordering="agreement_count")
+    @admin.display(description=_("agreements"), ordering="agreement_count")
     def agreement_count(self, institution):
         return institution.agreement_count

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from agreements.acknowledgements.states import acknowledgement_states
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
@@ -57,7 +58,7 @@ from registry.versioning import StaleVersion
 
 
 class StatusListFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -82,7 +83,7 @@ class UsedAreaListFilter(admin.RelatedOnlyFieldListFilter):
 
 
 class PartyCountryListFilter(admin.SimpleListFilter):
-    title = "party country"
+    title = _("party country")
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
@@ -99,15 +100,15 @@ class PartyCountryListFilter(admin.SimpleListFilter):
 
 
 class ExpiryListFilter(admin.SimpleListFilter):
-    title = "expiry"
+    title = _("expiry")
     parameter_name = "expiry"
 
     def lookups(self, request, model_admin):
         return [
-            ("expired", "Expired"),
-            ("90", "Within 90 days"),
-            ("180", "Within 180 days"),
-            ("open", "Open-ended"),
+            ("expired", _("Expired")),
+            ("90", _("Within 90 days")),
+            ("180", _("Within 180 days")),
+            ("open", _("Open-ended")),
         ]
 
     def queryset(self, request, queryset):
@@ -227,7 +228,7 @@ class DocumentForm(forms.ModelForm):
         if self.instance.pk is not None and "file" in self.fields:
             # The file uploaded and checksummed stays: another file is another document.
             self.fields["file"].disabled = True
-            self.fields["file"].help_text = "To replace the file, upload it as a new document."
+            self.fields["file"].help_text = _("To replace the file, upload it as a new document.")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -254,7 +255,7 @@ class DocumentInline(ReadableRelationsInlineMixin, admin.TabularInline):
         return super().get_queryset(request).filter(pk__in=visible)
 
 
-STALE_VERSION = (
+STALE_VERSION = _(
     "Someone else saved this memorandum while you were editing it. Open it again to see their "
     "change, then apply yours."
 )
@@ -405,7 +406,7 @@ class MemorandumAdmin(
     fieldsets = [
         (None, {"fields": ["reference", "title", "kind", "stage", "visibility", "summary"]}),
         (
-            "Signing and term",
+            _("Signing and term"),
             {
                 "fields": [
                     ("signed_on", "signed_at"),
@@ -415,10 +416,10 @@ class MemorandumAdmin(
                 ]
             },
         ),
-        ("Scope", {"fields": ["cooperation_areas", "sdgs", "tags", "source_url"]}),
-        ("Ownership", {"fields": ["owner_unit", "owner_email", "internal_notes"]}),
+        (_("Scope"), {"fields": ["cooperation_areas", "sdgs", "tags", "source_url"]}),
+        (_("Ownership"), {"fields": ["owner_unit", "owner_email", "internal_notes"]}),
         (
-            "Record",
+            _("Record"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -444,26 +445,30 @@ class MemorandumAdmin(
             fieldsets.insert(
                 -1,
                 (
-                    "Approval",
+                    _("Approval"),
                     {
                         "fields": ["approval_route"],
-                        "description": "The route of sign-off for this kind of memorandum: "
-                        "each step's state and the decisions with their comments. Decisions "
-                        "are made through the API; a change of the terms sends the memorandum "
-                        "back to the first step.",
+                        "description": _(
+                            "The route of sign-off for this kind of memorandum: each step's "
+                            "state and the decisions with their comments. Decisions are made "
+                            "through the API; a change of the terms sends the memorandum back "
+                            "to the first step."
+                        ),
                     },
                 ),
             )
             fieldsets.insert(
                 -1,
                 (
-                    "Acknowledgements",
+                    _("Acknowledgements"),
                     {
                         "fields": ["terms_fingerprint", "acknowledgement_table"],
-                        "description": "What each party acknowledged through the API: the "
-                        "sha256 of the signed terms (parties, dates, areas, SDGs, commitments, "
-                        "document checksums). A change of terms makes earlier acknowledgements "
-                        "stale; none is ever deleted.",
+                        "description": _(
+                            "What each party acknowledged through the API: the sha256 of the "
+                            "signed terms (parties, dates, areas, SDGs, commitments, document "
+                            "checksums). A change of terms makes earlier acknowledgements stale; "
+                            "none is ever deleted."
+                        ),
                     },
                 ),
             )
@@ -481,22 +486,22 @@ class MemorandumAdmin(
             .first()
         )
 
-    @admin.display(description="fingerprint of the terms")
+    @admin.display(description=_("fingerprint of the terms"))
     def terms_fingerprint(self, memorandum):
         stored = self._terms_of(memorandum) if memorandum.pk else None
         value = fingerprint(stored) if stored is not None else None
-        return value or "— (only a signed memorandum has one)"
+        return value or _("— (only a signed memorandum has one)")
 
-    @admin.display(description="acknowledgements by party")
+    @admin.display(description=_("acknowledgements by party"))
     def acknowledgement_table(self, memorandum):
         stored = self._terms_of(memorandum) if memorandum.pk else None
         if stored is None:
             return "—"
         labels = {party.institution_id: party.institution.label for party in stored.parties.all()}
         explained = {
-            "acknowledged": "acknowledged the current terms",
-            "stale": "stale: acknowledged earlier terms, which have changed since",
-            "pending": "pending: never acknowledged",
+            "acknowledged": _("acknowledged the current terms"),
+            "stale": _("stale: acknowledged earlier terms, which have changed since"),
+            "pending": _("pending: never acknowledged"),
         }
         rows = format_html_join(
             "",
@@ -516,21 +521,24 @@ class MemorandumAdmin(
             ),
         )
         return format_html(
-            '<table id="acknowledgements"><thead><tr><th>Party</th><th>State</th>'
-            "<th>Fingerprint acknowledged</th><th>When</th></tr></thead><tbody>{}</tbody>"
-            "</table>",
+            '<table id="acknowledgements"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Party"),
+            _("State"),
+            _("Fingerprint acknowledged"),
+            _("When"),
             rows,
         )
 
-    @admin.display(description="route")
+    @admin.display(description=_("route"))
     def approval_route(self, memorandum):
         return approval_html(memorandum) if memorandum.pk else "—"
 
-    @admin.display(description="parties")
+    @admin.display(description=_("parties"))
     def party_names(self, memorandum):
         return "; ".join(party.institution.label for party in memorandum.parties.all())
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, memorandum):
         return memorandum.get_status_display()
 
@@ -585,11 +593,13 @@ class MemorandumAdmin(
         self.message_user(
             request,
             format_html(
-                "Created the draft renewal {} of {}. Check its dates and commitments, add "
-                "the signatories when it is signed; {} stays in force until then.",
-                renewal.reference,
-                memorandum.reference,
-                memorandum.reference,
+                _(
+                    "Created the draft renewal {renewal} of {original}. Check its dates and "
+                    "commitments, add the signatories when it is signed; {original} stays in "
+                    "force until then."
+                ),
+                renewal=renewal.reference,
+                original=memorandum.reference,
             ),
             messages.SUCCESS,
         )
@@ -598,7 +608,7 @@ class MemorandumAdmin(
     def _change_url(self, memorandum) -> str:
         return reverse("admin:agreements_memorandum_change", args=[memorandum.pk])
 
-    @admin.action(description="Renew selected memoranda", permissions=["add"])
+    @admin.action(description=_("Renew selected memoranda"), permissions=["add"])
     def renew_selected(self, request, queryset):
         """A draft renewal of each: with one selected, its change page opens."""
         renewals = [
@@ -622,7 +632,7 @@ class MemorandumAdmin(
             return HttpResponseRedirect(self._change_url(renewal or memorandum))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Renew {memorandum.reference}",
+            "title": _("Renew %(reference)s") % {"reference": memorandum.reference},
             "subtitle": None,
             "object": memorandum,
             "opts": self.model._meta,
@@ -656,7 +666,7 @@ class MemorandumAdmin(
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Change history: {memorandum}",
+            "title": _("Change history: %(memorandum)s") % {"memorandum": memorandum},
             "subtitle": None,
             "object": memorandum,
             "opts": self.model._meta,

@@ -240,7 +240,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "file": {
                 "write_only": True,
                 "help_text": f"At most {uploads.max_upload_size() // (1024 * 1024)} MB; one of "
-                f"{uploads.ACCEPTED_LABELS}, recognised by its content.",
+                f"{uploads.accepted_labels()}, recognised by its content.",
             }
         }
 

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -60,7 +61,7 @@ from .serializers import (
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_MISMATCH = (
+DOCUMENT_MISMATCH = _(
     "The stored file of this document does not match the checksum (sha256) recorded when it "
     "was uploaded, so it is not served. Ask the international office to upload it again."
 )
@@ -86,7 +87,7 @@ ORDERING_FIELDS = ["signed_on", "expires_on", "title", "reference", "updated_at"
 EXPORT_FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="Default csv."
 )
-VERSION_REQUIRED = (
+VERSION_REQUIRED = _(
     "Send the version you read (or an If-Match header with its ETag), so that no one's change "
     "is overwritten."
 )
@@ -141,19 +142,19 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
             return None
         if not roles.reads_history(self.request.user):
             raise PermissionDenied(
-                "The register as of a past date is for editors, auditors and admins."
+                _("The register as of a past date is for editors, auditors and admins.")
             )
         try:
             day = datetime.date.fromisoformat(raw)
         except ValueError:
-            raise ValidationError({"as_of": ["Enter a date as YYYY-MM-DD."]}) from None
+            raise ValidationError({"as_of": [_("Enter a date as YYYY-MM-DD.")]}) from None
         others = sorted(set(self.request.query_params) - AS_OF_COMPANIONS)
         if others:
             raise ValidationError(
                 {
                     "as_of": [
-                        f"as_of combines only with ordering and paging, not with "
-                        f"{', '.join(others)}."
+                        _("as_of combines only with ordering and paging, not with %(others)s.")
+                        % {"others": ", ".join(others)}
                     ]
                 }
             )
@@ -165,7 +166,12 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         unknown = [key for key in ordering if key.lstrip("-") not in ORDERING_FIELDS]
         if unknown:
             raise ValidationError(
-                {"ordering": [f"Order by {', '.join(ORDERING_FIELDS)} (prefix - to reverse)."]}
+                {
+                    "ordering": [
+                        _("Order by %(fields)s (prefix - to reverse).")
+                        % {"fields": ", ".join(ORDERING_FIELDS)}
+                    ]
+                }
             )
         return memorandum_register_as_of(day, ordering=ordering)
 
@@ -270,7 +276,7 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
         # `export.xlsx` (the format suffix) or `export/?format=xlsx`.
         export_format = format or request.query_params.get("format", "csv")
         if export_format not in exports.FORMATS:
-            raise ValidationError({"format": ["Choose csv, xlsx or json."]})
+            raise ValidationError({"format": [_("Choose csv, xlsx or json.")]})
         day = self.as_of_day()
         if day is not None:
             rows = exports.register_as_of_rows(day, self.register_as_of(day), export_format)
@@ -293,7 +299,7 @@ class MemorandumViewSet(ApprovalActions, AcknowledgeAction, JSONLDMixin, viewset
     def history(self, request, pk=None):
         memorandum = self.get_object()
         if not roles.reads_history(request.user):
-            raise PermissionDenied("The change history is for editors, auditors and admins.")
+            raise PermissionDenied(_("The change history is for editors, auditors and admins."))
         page = self.paginate_queryset(memorandum_history(memorandum))
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 

@@ -18,6 +18,10 @@ memorandum already there is left alone, so that a second run changes nothing and
 nothing. A reference is no proof on its own: a registry may have given the demo's reference to
 a memorandum of its own, and the demo's is then loaded under a fresh reference.
 
+An alias is a name alone, or `{"name": ..., "language": ...}` for the institution's name in
+one of the interface's languages (shown to readers of that language): the reference case's
+three institutions are named in Kazakh, Russian and Chinese besides their official English.
+
 A few dates are relative to the day of loading (`{"days_from_today": N}`), so that a fresh
 load always has pending agreements and agreements expiring within 90 and 180 days. They are
 resolved once, when the memorandum is created; signing dates are fixed, so that a reference's
@@ -108,6 +112,11 @@ def _changes(obj, values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if getattr(obj, name) != value}
 
 
+def _alias(alias: str | dict) -> tuple[str, str]:
+    """(name, language) of an alias in the data; a name alone has no language."""
+    return (alias, "") if isinstance(alias, str) else (alias["name"], alias.get("language", ""))
+
+
 def _load_institutions(counts: dict, actor) -> dict[str, Institution]:
     institutions: dict[str, Institution] = {}
     for data in DATA["institutions"]:
@@ -118,9 +127,13 @@ def _load_institutions(counts: dict, actor) -> dict[str, Institution]:
         ).first()
         if institution is None and values["ror_id"]:
             institution = Institution.objects.filter(ror_id=values["ror_id"]).first()
-        existing = list(institution.aliases.values_list("name", flat=True)) if institution else []
-        known = {normalise(name) for name in existing}
-        missing = [alias for alias in data.get("aliases", ()) if normalise(alias) not in known]
+        existing = list(institution.aliases.values_list("name", "language")) if institution else []
+        known = {(normalise(name), language) for name, language in existing}
+        missing = [
+            alias
+            for alias in map(_alias, data.get("aliases", ()))
+            if (normalise(alias[0]), alias[1]) not in known
+        ]
         counts["aliases"] += len(missing)
         if institution is None:
             institution = institution_create(actor=actor, aliases=missing, **values)

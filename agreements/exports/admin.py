@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from agreements.exports import jobs as export_jobs
 from agreements.exports import memoranda as exports
@@ -36,14 +37,14 @@ class ExportAdminMixin:
         )
         return redirect("admin:jobs_job_change", job.pk)
 
-    @admin.action(description="Export selected memoranda as CSV")
+    @admin.action(description=_("Export selected memoranda as CSV"))
     def export_csv(self, request, queryset):
         return self._export(request, queryset, "csv")
 
-    @admin.action(description="Export selected memoranda as XLSX")
+    @admin.action(description=_("Export selected memoranda as XLSX"))
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 
-    @admin.action(description="Export selected memoranda as JSON")
+    @admin.action(description=_("Export selected memoranda as JSON"))
     def export_json(self, request, queryset):
         return self._export(request, queryset, "json")

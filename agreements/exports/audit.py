@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -61,7 +62,7 @@ class WindowSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
-            raise ValidationError({"until": ["The window must end after it starts."]})
+            raise ValidationError({"until": [_("The window must end after it starts.")]})
         return attrs
 
 
@@ -118,7 +119,7 @@ class AuditExportView(APIView):
     )
     def get(self, request, format=None):
         if not roles.reads_audit_trail(request.user):
-            raise PermissionDenied("The audit trail is for auditors and administrators.")
+            raise PermissionDenied(_("The audit trail is for auditors and administrators."))
         window = WindowSerializer(data=request.query_params)
         window.is_valid(raise_exception=True)
         # `export.json` (the format suffix) or `export/?format=json`.

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from agreements.columns import COLUMNS
 from agreements.importing.jobs import (
@@ -33,7 +34,7 @@ class ImportAdminMixin:
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import memoranda",
+            "title": _("Import memoranda"),
             "subtitle": None,
             "opts": self.model._meta,
             "columns": COLUMNS,
@@ -41,7 +42,7 @@ class ImportAdminMixin:
         if request.method == "POST" and "token" in request.POST:
             upload = pending_import(request, request.POST["token"])
             if upload is None:
-                messages.error(request, "That upload has expired: choose the file again.")
+                messages.error(request, _("That upload has expired: choose the file again."))
                 return redirect("admin:agreements_memorandum_import")
             try:
                 with upload.open() as rows:

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from openpyxl import load_workbook
 
@@ -91,14 +93,27 @@ class ImportReport:
         return self.ok and not self.dry_run
 
     def summary(self) -> str:
-        counts = (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.institutions_created)} new institutions"
-        )
+        counts = _(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(institutions)d new institutions"
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "institutions": len(self.institutions_created),
+        }
         if self.written:
-            return f"Imported: {counts}."
-        reason = f"{len(self.problems)} problems" if self.problems else "a dry run"
-        return f"Nothing was written ({reason}). The file would give: {counts}."
+            return _("Imported: %(counts)s.") % {"counts": counts}
+        reason = (
+            ngettext("%(count)d problem", "%(count)d problems", len(self.problems))
+            % {"count": len(self.problems)}
+            if self.problems
+            else _("a dry run")
+        )
+        return _("Nothing was written (%(reason)s). The file would give: %(counts)s.") % {
+            "reason": reason,
+            "counts": counts,
+        }
 
 
 def megabytes(size: int) -> str:
@@ -110,8 +125,11 @@ def check_file_size(size: int) -> None:
     limit = settings.IMPORT_MAX_FILE_SIZE
     if size > limit:
         raise ValidationError(
-            f"The file is {megabytes(size)}; the limit is {megabytes(limit)} "
-            "(IMPORT_MAX_FILE_MB). Split it into smaller files."
+            _(
+                "The file is %(size)s; the limit is %(limit)s (IMPORT_MAX_FILE_MB). "
+                "Split it into smaller files."
+            )
+            % {"size": megabytes(size), "limit": megabytes(limit)}
         )
 
 
@@ -124,20 +142,23 @@ def check_xlsx_archive(file) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
         raise ValidationError(
-            "The file is not an XLSX workbook (it is not a ZIP archive)."
+            _("The file is not an XLSX workbook (it is not a ZIP archive).")
         ) from None
     unpacked = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members)
     if unpacked > settings.IMPORT_MAX_UNPACKED_SIZE:
         raise ValidationError(
-            f"The file unpacks to {megabytes(unpacked)}; the limit is "
-            f"{megabytes(settings.IMPORT_MAX_UNPACKED_SIZE)} (IMPORT_MAX_UNPACKED_MB)."
+            _("The file unpacks to %(size)s; the limit is %(limit)s (IMPORT_MAX_UNPACKED_MB).")
+            % {"size": megabytes(unpacked), "limit": megabytes(settings.IMPORT_MAX_UNPACKED_SIZE)}
         )
     ratio = unpacked / max(packed, 1)
     if ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
         raise ValidationError(
-            f"The file unpacks to {ratio:,.0f} times its packed size; the limit is "
-            f"{settings.IMPORT_MAX_COMPRESSION_RATIO} times (IMPORT_MAX_COMPRESSION_RATIO)."
+            _(
+                "The file unpacks to %(ratio)s times its packed size; the limit is %(limit)s "
+                "times (IMPORT_MAX_COMPRESSION_RATIO)."
+            )
+            % {"ratio": f"{ratio:,.0f}", "limit": settings.IMPORT_MAX_COMPRESSION_RATIO}
         )
     file.seek(0)
 
@@ -159,8 +180,11 @@ def read_rows(file, file_format: str) -> Iterator[tuple[int, dict]]:
     for count, (line, row) in enumerate(rows, start=1):
         if count > most_rows:
             raise ValidationError(
-                f"The file has more than {most_rows:,} rows; the limit is {most_rows:,} "
-                "(IMPORT_MAX_ROWS). Split it into smaller files."
+                _(
+                    "The file has more than %(rows)s rows; the limit is %(rows)s "
+                    "(IMPORT_MAX_ROWS). Split it into smaller files."
+                )
+                % {"rows": f"{most_rows:,}"}
             )
         yield line, row
 
@@ -179,7 +203,8 @@ def _xlsx_rows(file) -> Iterator[tuple[int, dict]]:
     # the file's fault, reported with the line it got to.
     except Exception as error:
         raise ValidationError(
-            f"Line {line}: the file cannot be read as an XLSX workbook ({error})."
+            _("Line %(line)d: the file cannot be read as an XLSX workbook (%(error)s).")
+            % {"line": line, "error": error}
         ) from None
 
 
@@ -192,11 +217,13 @@ def _csv_rows(file) -> Iterator[tuple[int, dict]]:
                 yield reader.line_num, {key: (value or "") for key, value in row.items() if key}
     except UnicodeDecodeError:
         raise ValidationError(
-            f"Line {reader.line_num + 1}: the file is not UTF-8 text; save it as CSV UTF-8."
+            _("Line %(line)d: the file is not UTF-8 text; save it as CSV UTF-8.")
+            % {"line": reader.line_num + 1}
         ) from None
     except csv.Error as error:
         raise ValidationError(
-            f"Line {reader.line_num}: the file cannot be read as CSV ({error})."
+            _("Line %(line)d: the file cannot be read as CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
         ) from None
 
 
@@ -218,12 +245,19 @@ def check_header(header: Iterable[str]) -> None:
     if missing or unknown:
         parts = []
         if missing:
-            parts.append(f"missing columns: {', '.join(sorted(missing))}")
+            parts.append(
+                _("missing columns: %(columns)s") % {"columns": ", ".join(sorted(missing))}
+            )
         if unknown:
-            parts.append(f"unknown columns: {', '.join(sorted(unknown))}")
+            parts.append(
+                _("unknown columns: %(columns)s") % {"columns": ", ".join(sorted(unknown))}
+            )
         raise ValidationError(
-            f"The file's header does not match the export's columns ({'; '.join(parts)}). "
-            f"Expected: {', '.join(COLUMNS)}."
+            _(
+                "The file's header does not match the export's columns (%(problems)s). "
+                "Expected: %(columns)s."
+            )
+            % {"problems": "; ".join(parts), "columns": ", ".join(COLUMNS)}
         )
 
 
@@ -258,7 +292,11 @@ class RowReader:
         value = self.text(row, column) or default
         if value not in CHOICES[column]:
             allowed = ", ".join(CHOICES[column])
-            raise RowError(column, f"unknown {column} “{value}”: use one of {allowed}")
+            raise RowError(
+                column,
+                _("unknown %(column)s “%(value)s”: use one of %(allowed)s")
+                % {"column": column, "value": value, "allowed": allowed},
+            )
         return value
 
     def date(self, row, column) -> datetime.date | None:
@@ -268,13 +306,15 @@ class RowReader:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            raise RowError(column, f"“{value}” is not a date: write it as YYYY-MM-DD") from None
+            raise RowError(
+                column, _("“%(value)s” is not a date: write it as YYYY-MM-DD") % {"value": value}
+            ) from None
 
     def boolean(self, row, column) -> bool:
         value = self.text(row, column).lower()
         if value in TRUE | FALSE:
             return value in TRUE
-        raise RowError(column, f"“{value}” is not true or false")
+        raise RowError(column, _("“%(value)s” is not true or false") % {"value": value})
 
     def owner_unit(self, row) -> OrganisationalUnit | None:
         label = self.text(row, "owner_unit")
@@ -294,13 +334,16 @@ class RowReader:
         if codes and len(codes) != len(labels):
             raise RowError(
                 "party_countries",
-                f"{len(codes)} countries for {len(labels)} parties: give one per party, in order",
+                _("%(countries)d countries for %(parties)d parties: give one per party, in order")
+                % {"countries": len(codes), "parties": len(labels)},
             )
         institutions = []
         for index, label in enumerate(labels):
             country = codes[index] if codes else None
             if country and country not in self.country_codes:
-                raise RowError("party_countries", f"unknown country “{country}”")
+                raise RowError(
+                    "party_countries", _("unknown country “%(country)s”") % {"country": country}
+                )
             institutions.append(self.institution(label, country))
         return institutions
 
@@ -311,21 +354,26 @@ class RowReader:
         if len(matches) > 1:
             names = "; ".join(f"{m.name} ({m.country.code}, id {m.pk})" for m in matches)
             raise RowError(
-                "parties", f"“{label}” names several institutions ({names}): use a ROR id"
+                "parties",
+                _("“%(label)s” names several institutions (%(names)s): use a ROR id")
+                % {"label": label, "names": names},
             )
         near = self.matcher.near(label, country)
         if near:
             raise RowError(
                 "parties",
-                f"“{label}” is not in the registry but looks like {near[0]}: write that "
-                "institution's exact name, acronym or ROR id, or add “"
-                f"{label}” to its aliases (or, if it is a different institution, create it "
-                "first)",
+                _(
+                    "“%(label)s” is not in the registry but looks like %(near)s: write that "
+                    "institution's exact name, acronym or ROR id, or add “%(label)s” to its "
+                    "aliases (or, if it is a different institution, create it first)"
+                )
+                % {"label": label, "near": near[0]},
             )
         if not country:
             raise RowError(
                 "party_countries",
-                f"“{label}” is a new institution: give its country in party_countries",
+                _("“%(label)s” is a new institution: give its country in party_countries")
+                % {"label": label},
             )
         try:
             institution = institution_create(actor=self.actor, name=label, country=country)
@@ -341,7 +389,10 @@ class RowReader:
         for item in self.items(row, "signatories"):
             match = SIGNATORY.match(item)
             if not match:
-                raise RowError("signatories", f"“{item}” should read “Full Name (Institution)”")
+                raise RowError(
+                    "signatories",
+                    _("“%(item)s” should read “Full Name (Institution)”") % {"item": item},
+                )
             institution = next(
                 (
                     party
@@ -354,8 +405,11 @@ class RowReader:
             if institution is None:
                 raise RowError(
                     "signatories",
-                    f"{match['name']} signs for “{match['institution']}”, which is not a party "
-                    "of this memorandum",
+                    _(
+                        "%(name)s signs for “%(institution)s”, which is not a party of this "
+                        "memorandum"
+                    )
+                    % {"name": match["name"], "institution": match["institution"]},
                 )
             signers.append((match["name"], institution))
         return signers
@@ -366,8 +420,11 @@ class RowReader:
             if len(value) > self.cell_chars:
                 raise RowError(
                     column,
-                    f"the cell holds {len(value):,} characters; the limit is "
-                    f"{self.cell_chars:,} (IMPORT_MAX_CELL_CHARS)",
+                    _(
+                        "the cell holds %(length)s characters; the limit is %(limit)s "
+                        "(IMPORT_MAX_CELL_CHARS)"
+                    )
+                    % {"length": f"{len(value):,}", "limit": f"{self.cell_chars:,}"},
                 )
             if character := control_character_in(value):
                 raise RowError(column, control_character_message(character))
@@ -377,19 +434,26 @@ class RowReader:
         self.check_cells(row)
         title = self.text(row, "title")
         if not title:
-            raise RowError("title", "a memorandum needs a title")
+            raise RowError("title", _("a memorandum needs a title"))
         codes = self.items(row, "cooperation_areas")
         unknown = [code for code in codes if code not in self.areas]
         if unknown:
             raise RowError(
                 "cooperation_areas",
-                f"unknown area code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
-                f"known codes are {', '.join(sorted(self.areas))}",
+                ngettext(
+                    "unknown area code %(codes)s: known codes are %(known)s",
+                    "unknown area codes %(codes)s: known codes are %(known)s",
+                    len(unknown),
+                )
+                % {"codes": ", ".join(unknown), "known": ", ".join(sorted(self.areas))},
             )
         sdgs = []
         for item in self.items(row, "sdgs"):
             if not item.isdigit() or not 1 <= int(item) <= 17:
-                raise RowError("sdgs", f"“{item}” is not an SDG: they are numbered 1 to 17")
+                raise RowError(
+                    "sdgs",
+                    _("“%(item)s” is not an SDG: they are numbered 1 to 17") % {"item": item},
+                )
             sdgs.append(int(item))
         arguments = {
             "reference": self.text(row, "reference"),
@@ -633,7 +697,11 @@ class _ImportRun:
 
     @staticmethod
     def nowhere(reference: str) -> RowError:
-        return RowError("supersedes", f"no memorandum “{reference}” in the registry or the file")
+        return RowError(
+            "supersedes",
+            _("no memorandum “%(reference)s” in the registry or the file")
+            % {"reference": reference},
+        )
 
     def update(self) -> None:
         """The rows naming a memorandum already there, in file order: a memorandum that
@@ -663,7 +731,11 @@ class _ImportRun:
             if memorandum is None:
                 self.problem(
                     row.line,
-                    RowError("reference", f"the row that makes “{row.reference}” has problems"),
+                    RowError(
+                        "reference",
+                        _("the row that makes “%(reference)s” has problems")
+                        % {"reference": row.reference},
+                    ),
                 )
                 continue
             arguments = dict(row.arguments)
@@ -690,12 +762,15 @@ class _ImportRun:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A CSV (UTF-8) or XLSX file with the export's columns.")
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("A CSV (UTF-8) or XLSX file with the export's columns."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if PurePath(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            raise ValidationError("Choose a .csv or .xlsx file.")
+            raise ValidationError(_("Choose a .csv or .xlsx file."))
         check_file_size(upload.size)
         return upload
 

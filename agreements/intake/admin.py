@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.intake.forms import IntakeConfirmForm, IntakeTextForm
 from agreements.intake.proposal import propose
@@ -19,7 +21,7 @@ class IntakeAdminMixin:
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Intake from announcement",
+            "title": _("Intake from announcement"),
             "subtitle": None,
             "opts": self.model._meta,
         }
@@ -37,10 +39,20 @@ class IntakeAdminMixin:
                         self.message_user(
                             request,
                             format_html(
-                                "Created the draft {}{}. Add its signatories and check its "
-                                "terms before it is signed.",
-                                memorandum.reference,
-                                f" and {len(created)} new institution(s)" if created else "",
+                                ngettext(
+                                    "Created the draft {reference} and {count} new institution. "
+                                    "Add its signatories and check its terms before it is signed.",
+                                    "Created the draft {reference} and {count} new institutions. "
+                                    "Add its signatories and check its terms before it is signed.",
+                                    len(created),
+                                )
+                                if created
+                                else _(
+                                    "Created the draft {reference}. Add its signatories and "
+                                    "check its terms before it is signed."
+                                ),
+                                reference=memorandum.reference,
+                                count=len(created),
                             ),
                             messages.SUCCESS,
                         )

@@ -7,6 +7,7 @@ deterministic), so nothing is kept between requests and nothing is saved before 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from agreements.intake.proposal import Proposal, length_problem
@@ -43,9 +44,9 @@ def guess_kind(name: str) -> str:
 
 class IntakeTextForm(forms.Form):
     text = forms.CharField(
-        label="Announcement",
+        label=_("Announcement"),
         widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
-        help_text="Paste the text of a press release or news item about a signing.",
+        help_text=_("Paste the text of a press release or news item about a signing."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -63,26 +64,29 @@ class IntakeConfirmForm(forms.Form):
     """What to create from a proposal: the draft's fields, which registered parties, which
     unknown institutions to create (with their country), which areas and commitments."""
 
-    title = forms.CharField(max_length=300)
-    kind = forms.ChoiceField(choices=Memorandum.Kind.choices)
-    signed_on = forms.DateField(required=False, help_text="YYYY-MM-DD")
+    title = forms.CharField(max_length=300, label=_("Title"))
+    kind = forms.ChoiceField(choices=Memorandum.Kind.choices, label=_("Kind"))
+    signed_on = forms.DateField(required=False, help_text="YYYY-MM-DD", label=_("Signed on"))
     visibility = forms.ChoiceField(
-        choices=Memorandum.Visibility.choices, initial=Memorandum.Visibility.INTERNAL
+        choices=Memorandum.Visibility.choices,
+        initial=Memorandum.Visibility.INTERNAL,
+        label=_("Visibility"),
     )
     source_url = forms.URLField(
-        required=False, assume_scheme="https", label="Announcement URL", max_length=500
+        required=False, assume_scheme="https", label=_("Announcement URL"), max_length=500
     )
     parties = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Registered parties"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Registered parties")
     )
     cooperation_areas = forms.ModelMultipleChoiceField(
         queryset=CooperationArea.objects.order_by("name"),
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label=_("Cooperation areas"),
     )
     commitments = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Follow-ups as commitments"
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Follow-ups as commitments")
     )
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
@@ -97,13 +101,20 @@ class IntakeConfirmForm(forms.Form):
         for duplicate in proposal.possible_duplicates:
             value = str(duplicate.institution.pk)
             if value not in dict(choices):
-                label = f"{duplicate.institution} — resembles “{duplicate.name}”"
+                label = _("%(institution)s — resembles “%(name)s”") % {
+                    "institution": duplicate.institution,
+                    "name": duplicate.name,
+                }
                 choices.append((value, label))
         self.fields["parties"].choices = choices
         self.fields["parties"].initial = [str(party.institution.pk) for party in known]
         self.fields["cooperation_areas"].initial = [area.code for area in proposal.areas]
         self.fields["commitments"].choices = [
-            (str(index), f"{commitment.title} (due {commitment.due_on.isoformat()})")
+            (
+                str(index),
+                _("%(title)s (due %(date)s)")
+                % {"title": commitment.title, "date": commitment.due_on.isoformat()},
+            )
             for index, commitment in enumerate(proposal.commitments)
         ]
         self.fields["commitments"].initial = [
@@ -113,19 +124,20 @@ class IntakeConfirmForm(forms.Form):
         for index, party in enumerate(proposal.unknown_parties):
             prefix = f"new_{index}"
             self.fields[f"{prefix}_create"] = forms.BooleanField(
-                required=False, label=f"Create “{party.name}” and make it a party"
+                required=False,
+                label=_("Create “%(name)s” and make it a party") % {"name": party.name},
             )
             self.fields[f"{prefix}_name"] = forms.CharField(
-                max_length=255, initial=party.name, label="Name"
+                max_length=255, initial=party.name, label=_("Name")
             )
             self.fields[f"{prefix}_short_name"] = forms.CharField(
-                max_length=50, required=False, initial=party.short_name, label="Acronym"
+                max_length=50, required=False, initial=party.short_name, label=_("Acronym")
             )
             self.fields[f"{prefix}_country"] = forms.ChoiceField(
-                choices=[("", "—")] + list(countries), required=False, label="Country"
+                choices=[("", "—")] + list(countries), required=False, label=_("Country")
             )
             self.fields[f"{prefix}_kind"] = forms.ChoiceField(
-                choices=Institution.Kind.choices, initial=guess_kind(party.name), label="Kind"
+                choices=Institution.Kind.choices, initial=guess_kind(party.name), label=_("Kind")
             )
             duplicates = [d for d in proposal.possible_duplicates if d.name == party.name]
             self.unknown_rows.append(
@@ -142,7 +154,7 @@ class IntakeConfirmForm(forms.Form):
         for index in range(len(self.proposal.unknown_parties)):
             prefix = f"new_{index}"
             if cleaned_data.get(f"{prefix}_create") and not cleaned_data.get(f"{prefix}_country"):
-                self.add_error(f"{prefix}_country", "Choose the country of the new institution.")
+                self.add_error(f"{prefix}_country", _("Choose the country of the new institution."))
         return cleaned_data
 
     def create_draft(self, *, actor) -> tuple[Memorandum, list[Institution]]:

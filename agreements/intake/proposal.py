@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from nameparser import HumanName
 from nameparser.config import CONSTANTS as NAME_CONSTANTS
 
@@ -1669,10 +1670,10 @@ def length_problem(text: str) -> str | None:
     limit = settings.INTAKE_MAX_CHARS
     if len(text) <= limit:
         return None
-    return (
-        f"The announcement has {len(text):,} characters; at most {limit:,} are read "
+    return gettext(
+        "The announcement has %(length)s characters; at most %(limit)s are read "
         "(INTAKE_MAX_CHARS). Paste the announcement alone."
-    )
+    ) % {"length": f"{len(text):,}", "limit": f"{limit:,}"}
 
 
 def propose(text: str, *, directory: Directory | None = None) -> Proposal:

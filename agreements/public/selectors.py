@@ -10,6 +10,7 @@ from agreements.models import (
     Signatory,
 )
 from agreements.selectors import memorandum_visible_to, ordered_parties
+from partners.selectors import localized_name
 
 
 def public_memoranda(today: datetime.date | None = None) -> QuerySet:
@@ -32,7 +33,9 @@ def public_memorandum(reference: str, today: datetime.date | None = None) -> Mem
             ordered_parties(),
             Prefetch(
                 "signatories",
-                queryset=Signatory.objects.select_related("person", "institution").order_by("id"),
+                queryset=Signatory.objects.select_related("person", "institution")
+                .annotate(institution_localized_name=localized_name("institution"))
+                .order_by("id"),
             ),
             "cooperation_areas",
             "sdgs",

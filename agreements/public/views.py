@@ -4,6 +4,7 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agreements.filters import MemorandumFilterSet
 from agreements.forms import MemorandumFilterForm, filter_form
@@ -17,9 +18,9 @@ REGISTER_PAGE_SIZE = 20
 class RegisterSearchForm(MemorandumFilterForm):
     q = forms.CharField(
         required=False,
-        label="Search",
+        label=_("Search"),
         max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": "Institution, title, person…"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Institution, title, person…")}),
     )
 
     field_order = ["q", "country", "area", "status"]
@@ -44,5 +45,5 @@ def public_detail(request, reference):
     try:
         memorandum = selectors.public_memorandum(reference, timezone.localdate())
     except Memorandum.DoesNotExist:
-        raise Http404("No such memorandum in the public register.") from None
+        raise Http404(_("No such memorandum in the public register.")) from None
     return render(request, "public/detail.html", {"memorandum": memorandum})

@@ -8,6 +8,8 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agreements.models import (
     CalendarFeedToken,
@@ -32,9 +34,11 @@ class CalendarFeedTokenForm(forms.ModelForm):
     for_user = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
-        label="User",
-        help_text="Whose feed: leave blank for your own. A partner's API client gets its feed "
-        "here, since it cannot sign in to the admin.",
+        label=_("User"),
+        help_text=_(
+            "Whose feed: leave blank for your own. A partner's API client gets its feed "
+            "here, since it cannot sign in to the admin."
+        ),
     )
 
     class Meta:
@@ -70,7 +74,7 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {
-            "subtitle": "A new feed address; a feed made before for the same user is revoked.",
+            "subtitle": _("A new feed address; a feed made before for the same user is revoked."),
             **(extra_context or {}),
         }
         return super().add_view(request, form_url, extra_context)
@@ -78,16 +82,18 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
-    @admin.display(description="subscribe URL")
+    @admin.display(description=_("subscribe URL"))
     def subscribe_url(self, token):
         if not token.is_active:
             return "—"
         url = feed_url(token)
         return format_html(
-            '<input type="text" value="{}" readonly size="70" onfocus="this.select()">'
-            "<br>Add it to Outlook or Google Calendar as a calendar from the internet. Anyone "
-            "with this address sees what you may read: revoke it if it leaks.",
+            '<input type="text" value="{}" readonly size="70" onfocus="this.select()"><br>{}',
             url,
+            _(
+                "Add it to Outlook or Google Calendar as a calendar from the internet. Anyone "
+                "with this address sees what you may read: revoke it if it leaks."
+            ),
         )
 
     def _staff(self, request) -> bool:
@@ -122,14 +128,20 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
         obj.pk, obj.user, obj.key = token.pk, token.user, token.key
         obj.created_at = token.created_at
 
-    @admin.action(description="Revoke selected calendar feeds", permissions=["revoke"])
+    @admin.action(description=_("Revoke selected calendar feeds"), permissions=["revoke"])
     def revoke_selected(self, request, queryset):
         revoked = 0
         for token in queryset.filter(revoked_at__isnull=True):
             calendar_feed_token_revoke(token=token, actor=request.user)
             revoked += 1
         self.message_user(
-            request, f"Revoked {revoked} calendar feed(s); their addresses now answer 404."
+            request,
+            ngettext(
+                "Revoked %(count)d calendar feed; its address now answers 404.",
+                "Revoked %(count)d calendar feeds; their addresses now answer 404.",
+                revoked,
+            )
+            % {"count": revoked},
         )
 
 

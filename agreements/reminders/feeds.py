@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from icalendar import Calendar, Event, vDuration
 
 from agreements.models import CalendarFeedToken, Commitment, Memorandum, Party
@@ -107,7 +108,7 @@ def calendar_feed(user, *, today: datetime.date | None = None) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"MoU Registry ({user.get_username()})")
+    calendar.add("x-wr-calname", gettext("MoU Registry (%(user)s)") % {"user": user.get_username()})
     calendar.add("x-published-ttl", "PT12H")
     calendar.add(  # RFC 7986: how often a subscriber should fetch the feed again
         "refresh-interval",
@@ -118,14 +119,23 @@ def calendar_feed(user, *, today: datetime.date | None = None) -> Calendar:
         name = f"{memorandum.reference} {memorandum.title}"
         url = _link(user, memorandum)
         parties = "; ".join(party.institution.label for party in memorandum.parties.all())
-        about = f"{name}\nParties: {parties}\nStatus: {memorandum.get_status_display()}\n{url}"
+        about = gettext("%(name)s\nParties: %(parties)s\nStatus: %(status)s\n%(url)s") % {
+            "name": name,
+            "parties": parties,
+            "status": memorandum.get_status_display(),
+            "url": url,
+        }
         if memorandum.expires_on:
-            summary = "Renews automatically" if memorandum.auto_renew else "Expires"
+            summary = (
+                gettext("Renews automatically: %(memorandum)s")
+                if memorandum.auto_renew
+                else gettext("Expires: %(memorandum)s")
+            ) % {"memorandum": name}
             calendar.add_component(
                 _event(
                     f"memorandum-{memorandum.pk}-expiry@{host}",
                     memorandum.expires_on,
-                    f"{summary}: {name}",
+                    summary,
                     about,
                     url,
                     stamp,
@@ -139,9 +149,17 @@ def calendar_feed(user, *, today: datetime.date | None = None) -> Calendar:
                     _event(
                         f"memorandum-{memorandum.pk}-renewal-notice@{host}",
                         notice_on,
-                        f"Renewal notice due: {name}",
-                        f"{memorandum.renewal_notice_days} days before it expires on "
-                        f"{memorandum.expires_on.isoformat()}.\n{about}",
+                        gettext("Renewal notice due: %(memorandum)s") % {"memorandum": name},
+                        ngettext(
+                            "%(days)d day before it expires on %(date)s.\n%(about)s",
+                            "%(days)d days before it expires on %(date)s.\n%(about)s",
+                            memorandum.renewal_notice_days,
+                        )
+                        % {
+                            "days": memorandum.renewal_notice_days,
+                            "date": memorandum.expires_on.isoformat(),
+                            "about": about,
+                        },
                         url,
                         stamp,
                     )
@@ -152,11 +170,22 @@ def calendar_feed(user, *, today: datetime.date | None = None) -> Calendar:
                 _event(
                     f"commitment-{commitment.pk}@{host}",
                     commitment.due_on,
-                    f"{'Done' if commitment.status == Commitment.Status.DONE else 'Due'}: "
-                    f"{commitment.title} ({memorandum.reference})",
-                    f"{commitment.title} ({commitment.get_status_display().lower()})"
-                    + (f"\nResponsible: {responsible.label}" if responsible else "")
-                    + f"\nUnder {about}",
+                    (
+                        gettext("Done: %(commitment)s (%(reference)s)")
+                        if commitment.status == Commitment.Status.DONE
+                        else gettext("Due: %(commitment)s (%(reference)s)")
+                    )
+                    % {"commitment": commitment.title, "reference": memorandum.reference},
+                    f"{commitment.title} ({str(commitment.get_status_display()).lower()})"
+                    + (
+                        "\n"
+                        + gettext("Responsible: %(institution)s")
+                        % {"institution": responsible.label}
+                        if responsible
+                        else ""
+                    )
+                    + "\n"
+                    + gettext("Under %(about)s") % {"about": about},
                     url,
                     stamp,
                 )

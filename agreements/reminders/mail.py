@@ -33,6 +33,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.models import Commitment, Memorandum, Party, Reminder
 from agreements.querysets import Status
@@ -213,19 +216,21 @@ def _party_lines(memorandum: Memorandum) -> list[str]:
         name = institution.name
         if institution.short_name:
             name += f" ({institution.short_name})"
-        role = f", {party.get_role_display().lower()}" if party.role != Party.Role.PARTY else ""
+        role = (
+            f", {str(party.get_role_display()).lower()}" if party.role != Party.Role.PARTY else ""
+        )
         lines.append(f"  - {name}{role}")
-    return lines or ["  (none recorded)"]
+    return lines or ["  " + _("(none recorded)")]
 
 
 def _in_days(days: int) -> str:
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days > 0:
-        return f"in {days} days"
-    return f"{-days} day{'s' if days != -1 else ''} ago"
+        return ngettext("in %(days)d day", "in %(days)d days", days) % {"days": days}
+    return ngettext("%(days)d day ago", "%(days)d days ago", -days) % {"days": -days}
 
 
 def reminder_message(reminder: DueReminder) -> tuple[str, str]:
@@ -234,56 +239,92 @@ def reminder_message(reminder: DueReminder) -> tuple[str, str]:
     name = f"{memorandum.reference} “{memorandum.title}”"
     when = f"{reminder.due_on.isoformat()} ({_in_days(reminder.days_left)})"
     if reminder.commitment is None:
-        subject = f"{memorandum.reference} expires on {reminder.due_on.isoformat()}"
-        opening = [f"The agreement {name} expires on {when}."]
+        subject = _("%(reference)s expires on %(date)s") % {
+            "reference": memorandum.reference,
+            "date": reminder.due_on.isoformat(),
+        }
+        opening = [_("The agreement %(name)s expires on %(when)s.") % {"name": name, "when": when}]
         if memorandum.renewal_notice_days:
             notice = reminder.due_on - datetime.timedelta(days=memorandum.renewal_notice_days)
-            due = "was due on" if notice < reminder.today else "is due by"
+            values = {"days": memorandum.renewal_notice_days, "date": notice.isoformat()}
             opening.append(
-                f"Its renewal notice period is {memorandum.renewal_notice_days} days: notice "
-                f"{due} {notice.isoformat()}."
+                (
+                    ngettext(
+                        "Its renewal notice period is %(days)d day: notice was due on %(date)s.",
+                        "Its renewal notice period is %(days)d days: notice was due on %(date)s.",
+                        memorandum.renewal_notice_days,
+                    )
+                    if notice < reminder.today
+                    else ngettext(
+                        "Its renewal notice period is %(days)d day: notice is due by %(date)s.",
+                        "Its renewal notice period is %(days)d days: notice is due by %(date)s.",
+                        memorandum.renewal_notice_days,
+                    )
+                )
+                % values
             )
         opening.append(
-            "To renew it, open it in the registry and use “Renew”; the draft renewal keeps its "
-            "parties, areas and commitments."
+            _(
+                "To renew it, open it in the registry and use “Renew”; the draft renewal keeps "
+                "its parties, areas and commitments."
+            )
         )
     else:
         commitment = reminder.commitment
         overdue = reminder.kind == Kind.COMMITMENT_OVERDUE
-        subject = (
-            f"{memorandum.reference}: commitment "
-            f"{'overdue since' if overdue else 'due on'} {reminder.due_on.isoformat()}"
-        )
+        values = {
+            "reference": memorandum.reference,
+            "name": name,
+            "date": reminder.due_on.isoformat(),
+            "when": when,
+        }
+        if overdue:
+            subject = _("%(reference)s: commitment overdue since %(date)s") % values
+            said = _(
+                "A commitment under the agreement %(name)s was due on %(when)s and is not "
+                "marked done:"
+            )
+        else:
+            subject = _("%(reference)s: commitment due on %(date)s") % values
+            said = _(
+                "A commitment under the agreement %(name)s is due on %(when)s and is not "
+                "marked done:"
+            )
         opening = [
-            f"A commitment under the agreement {name} "
-            f"{'was due on' if overdue else 'is due on'} {when} and is not marked done:",
+            said % values,
             "",
-            f"  {commitment.title} ({commitment.get_status_display().lower()})",
+            f"  {commitment.title} ({str(commitment.get_status_display()).lower()})",
         ]
         if commitment.responsible_institution:
-            opening.append(f"  Responsible: {commitment.responsible_institution.label}")
+            opening.append(
+                "  "
+                + _("Responsible: %(institution)s")
+                % {"institution": commitment.responsible_institution.label}
+            )
         opening += [
             "",
-            "When it is done (or cancelled), record that in the registry so reminders stop.",
+            _("When it is done (or cancelled), record that in the registry so reminders stop."),
         ]
     lines = [
         *opening,
         "",
-        "Parties:",
+        _("Parties:"),
         *_party_lines(memorandum),
         "",
-        f"Open it in the registry: {memorandum_admin_url(memorandum)}",
+        _("Open it in the registry: %(url)s") % {"url": memorandum_admin_url(memorandum)},
         "",
         "-- ",
-        "MoU Registry. You receive this as the owner of this agreement (its owner email).",
+        _("MoU Registry. You receive this as the owner of this agreement (its owner email)."),
     ]
     # A mail header is one line: a reference typed with a line break must not break the send.
     return " ".join(subject.split()), "\n".join(lines)
 
 
 def _send_one(reminder: DueReminder, connection) -> None:
-    """Record the reminder (and those it stands in for) and send it, in one transaction."""
-    subject, body = reminder_message(reminder)
+    """Record the reminder (and those it stands in for) and send it, in one transaction.
+    Written in the registry's language (LANGUAGE_CODE): the owner's own is not recorded."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = reminder_message(reminder)
     with transaction.atomic():
         # The insert takes the unique index entry first: a concurrent run blocks here, then
         # fails with IntegrityError once this transaction commits, and skips the reminder.

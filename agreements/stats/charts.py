@@ -8,6 +8,8 @@ their container (viewBox) and carry a title, a description and a data table for 
 import dataclasses
 import math
 
+from django.utils.translation import gettext as _
+
 WIDTH = 420
 ROW_HEIGHT = 40
 BAR_HEIGHT = 14
@@ -153,36 +155,36 @@ def dashboard_charts(statistics: dict, status_labels: dict[str, str]) -> dict[st
     return {
         "status": bar_chart(
             "status",
-            "Agreements by status",
+            _("Agreements by status"),
             [
                 (status, status_labels[status], count)
                 for status, count in statistics["by_status"].items()
             ],
-            label_heading="Status",
+            label_heading=_("Status"),
         ),
         "country": bar_chart(
             "country",
-            "Agreements by partner country",
+            _("Agreements by partner country"),
             [(row["country"], row["name"], row["count"]) for row in statistics["by_country"]],
-            label_heading="Country",
+            label_heading=_("Country"),
             limit=COUNTRY_BARS,
         ),
         "area": bar_chart(
             "area",
-            "Agreements by cooperation area",
+            _("Agreements by cooperation area"),
             [(row["code"], row["name"], row["count"]) for row in statistics["by_area"]],
-            label_heading="Cooperation area",
+            label_heading=_("Cooperation area"),
         ),
         "year": column_chart(
             "year",
-            "Agreements by year signed",
+            _("Agreements by year signed"),
             [(row["year"], row["count"]) for row in statistics["by_year"]],
-            label_heading="Year",
+            label_heading=_("Year"),
         ),
     }
 
 
 def _describe(rows) -> str:
     if not rows:
-        return "No agreements."
-    return "; ".join(f"{label}: {value}" for _, label, value in rows) + "."
+        return _("No agreements.")
+    return "; ".join(f"{label}: {value}" for _key, label, value in rows) + "."

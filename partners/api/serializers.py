@@ -7,12 +7,13 @@ from registry.api.fields import ReadableRelatedField
 
 
 class AliasListField(serializers.ListField):
-    """Aliases read and written as a plain list of names."""
+    """Aliases read and written as a plain list of names, each once (a name may be the
+    institution's name in two languages); a name written keeps the languages it has."""
 
     child = serializers.CharField(max_length=255)
 
     def to_representation(self, aliases):
-        return [alias.name for alias in aliases.all()]
+        return list(dict.fromkeys(alias.name for alias in aliases.all()))
 
 
 class InstitutionBriefSerializer(serializers.ModelSerializer):

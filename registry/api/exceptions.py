@@ -4,6 +4,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ class Conflict(APIException):
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The If-Match header does not match the current ETag: reload and retry."
+    default_detail = _("The If-Match header does not match the current ETag: reload and retry.")
     default_code = "precondition_failed"
 
 
@@ -66,8 +67,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(
             {
-                "detail": "This record is still referred to by others (for example as a party "
-                "of an agreement) and cannot be deleted; merge or detach it first."
+                "detail": _(
+                    "This record is still referred to by others (for example as a party "
+                    "of an agreement) and cannot be deleted; merge or detach it first."
+                )
             }
         )
     return drf_exception_handler(exc, context)

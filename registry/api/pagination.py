@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -25,7 +26,12 @@ class RegistryPagination(PageNumberPagination):
             size = 0
         if not 1 <= size <= self.max_page_size:
             raise ValidationError(
-                {"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]}
+                {
+                    "page_size": [
+                        _("Enter a whole number from 1 to %(largest)d.")
+                        % {"largest": self.max_page_size}
+                    ]
+                }
             )
         return size
 

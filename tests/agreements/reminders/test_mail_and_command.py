@@ -264,3 +264,18 @@ def test_the_reminder_log_is_in_the_admin_for_staff_who_read_everything(client, 
 
     client.force_login(viewer)
     assert client.get(log).status_code == 403
+
+
+def test_mails_are_written_in_the_registrys_language(
+    trilateral, clock, send_reminders, mailoutbox, settings
+):
+    settings.LANGUAGE_CODE = "ru"
+
+    send_reminders()
+
+    (message,) = mailoutbox
+    assert message.subject == f"MOU-2023-0007 истекает {trilateral.expires_on.isoformat()}"
+    assert "Срок соглашения MOU-2023-0007 “Trilateral Memorandum of Understanding”" in message.body
+    assert "(через 90 дней)" in message.body
+    assert "Стороны:" in message.body
+    assert "(UNESCO-ICHEI), координатор\n" in message.body

@@ -319,3 +319,20 @@ def test_a_staff_feed_runs_one_query_fewer(client):
         client.get(FEED, {"token": token.key})
 
     assert len(queries) == 5
+
+
+def test_the_feed_speaks_the_language_it_is_asked_in(client, world):
+    token = calendar_feed_token_create(user=UserFactory(is_superuser=True), actor=None)
+
+    russian = Calendar.from_ical(
+        client.get(FEED, {"token": token.key, "lang": "ru"}).content.decode()
+    )
+    chinese = Calendar.from_ical(
+        client.get(FEED, {"token": token.key}, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    )
+
+    summaries = {str(event["summary"]) for event in russian.walk("VEVENT")}
+    assert "Истекает: PUBLIC PUBLIC agreement" in summaries
+    assert "Срок уведомления о продлении: PUBLIC PUBLIC agreement" in summaries
+    assert "Срок: PUBLIC workshop (PUBLIC)" in summaries
+    assert "到期：PUBLIC PUBLIC agreement" in {str(e["summary"]) for e in chinese.walk("VEVENT")}
