@@ -2,9 +2,10 @@
 an import's job goes from queued to running to succeeded with its progress at 100 %, and a
 worker killed in the middle of one leaves its job failed by the sweep, with nothing written.
 
-The first test's worker and the test share an SQLite file of their own (whatever DATABASE_URL
-says: this is about processes), read here with the sqlite3 module. On PostgreSQL, a second
-test watches the progress move while the import's transaction is still open."""
+The worker and the test share an SQLite file of their own (whatever DATABASE_URL says: this is
+about processes), read here with the sqlite3 module; with TASKS_BACKEND=redis an rq worker
+takes the job from Redis. On PostgreSQL, a test watches the progress move while the import's
+transaction is still open."""
 
 import os
 import signal
@@ -14,6 +15,7 @@ import sys
 import time
 
 import pytest
+import redis
 from django.core.files.base import ContentFile
 from django.db import connection
 
@@ -209,3 +211,29 @@ def test_on_postgresql_an_imports_progress_shows_while_its_transaction_is_open(
     # Reported on the worker's second connection while the import was still uncommitted.
     assert any(state == "running" and 0 < done < total for state, done, total in seen), seen
     assert Memorandum.objects.filter(reference__startswith="BIG-").count() == 3000
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_with_redis_a_job_waits_in_redis_for_an_rq_worker(registry, tmp_path):
+    """TASKS_BACKEND=redis, as the Compose file runs it: the job is queued in Redis and run
+    by `rqworker` with django-tasks' job class."""
+    url = "redis://127.0.0.1:6379/14"
+    if not redis_answers(url):
+        pytest.skip("no Redis answers at 127.0.0.1:6379")
+    database, env, _ = registry
+    env = {**env, "TASKS_BACKEND": "redis", "REDIS_URL": url}
+    path = a_file(tmp_path / "small.csv", "REDIS", 20)
+    made = manage("shell", "-c", SETUP, env={**env, "IMPORT_FILE": str(path)})
+    job = int(made.stdout.strip().splitlines()[-1])
+    assert job_row(database, job)[0] == "queued"
+
+    manage("rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job", env=env)
+
+    assert job_row(database, job)[:3] == ("succeeded", 20, 20)
+    assert memoranda(database, "REDIS") == 20
