@@ -25,7 +25,8 @@ class Job(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     label = models.CharField(max_length=200, help_text="What the job does, as its owner reads it.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
-    # What the work needs (a file's name in storage, the export's filters...), in JSON.
+    # What the work needs (the export's filters...), in JSON. `input_file`, when present, names
+    # a file in the storage the job reads: its work deletes it, the sweep deletes it with the job.
     parameters = models.JSONField(default=dict, blank=True)
     # The sha256 of the file an import reads: the same file is not imported twice at once.
     input_sha256 = models.CharField(max_length=64, blank=True)

@@ -135,7 +135,7 @@ STALE_MESSAGE = (
 
 def jobs_sweep(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     """Fail the running jobs whose worker stopped reporting JOB_STALE_SECONDS ago, and delete
-    the jobs (with their result files) that expired. Returns (failed, deleted)."""
+    the jobs that expired, with their result and input files. Returns (failed, deleted)."""
     now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
     failed = Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=stale_before).update(
@@ -145,8 +145,9 @@ def jobs_sweep(*, now: datetime.datetime | None = None) -> tuple[int, int]:
         expires_at=now + datetime.timedelta(days=settings.JOB_RESULT_DAYS),
     )
     deleted = 0
-    for job in Job.objects.filter(expires_at__lt=now).only("pk", "result"):
-        if job.result:
-            default_storage.delete(job.result.name)
+    for job in Job.objects.filter(expires_at__lt=now).only("pk", "result", "parameters"):
+        for name in (job.result.name, job.parameters.get("input_file")):
+            if name:
+                default_storage.delete(name)
         deleted += Job.objects.filter(pk=job.pk).delete()[0]
     return failed, deleted

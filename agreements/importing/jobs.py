@@ -46,7 +46,7 @@ def import_job_create(*, upload: PendingUpload, label: str, rows: int, actor) ->
             task=import_memoranda_task,
             kind=Job.Kind.IMPORT,
             label=f"Import of {label} ({rows:,} rows)",
-            parameters={"file": upload.name, "format": upload.file_format, "rows": rows},
+            parameters={"input_file": upload.name, "format": upload.file_format, "rows": rows},
             input_sha256=file_sha256(upload),
             actor=actor,
         )
@@ -59,7 +59,7 @@ def _import(job: Job, progress: Progress) -> JobOutcome:
     parameters = job.parameters
     progress.start(parameters["rows"])
     try:
-        with default_storage.open(parameters["file"], "rb") as file:
+        with default_storage.open(parameters["input_file"], "rb") as file:
             report = memoranda_import(
                 rows=read_rows(file, parameters["format"]),
                 actor=job.owner,
@@ -68,7 +68,7 @@ def _import(job: Job, progress: Progress) -> JobOutcome:
     except ValidationError as error:
         raise JobRefused(error.messages) from None
     finally:
-        default_storage.delete(parameters["file"])
+        default_storage.delete(parameters["input_file"])
     if not report.written:
         raise JobRefused([report.summary(), *map(str, report.problems)])
     return JobOutcome(messages=[report.summary()])

@@ -6,6 +6,7 @@ import io
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
@@ -155,7 +156,9 @@ def test_a_running_job_that_reports_is_left_running(count, settings):
 
 def test_jobs_and_their_files_are_deleted_after_job_result_days(count, worker, settings):
     settings.JOB_RESULT_DAYS = 2
-    job = count(to=1)
+    # An input its work did not delete (its worker died, say) goes with the job.
+    left_over = default_storage.save("imports/left-over.csv", ContentFile(b"reference\n"))
+    job = count(to=1, input_file=left_over)
     worker()
     job.refresh_from_db()
     stored = job.result.name
@@ -170,4 +173,5 @@ def test_jobs_and_their_files_are_deleted_after_job_result_days(count, worker, s
         assert jobs_sweep() == (0, 1)
     assert not Job.objects.filter(pk=job.pk).exists()
     assert not default_storage.exists(stored)
+    assert not default_storage.exists(left_over)
     assert Job.objects.filter(pk=unfinished.pk).exists()

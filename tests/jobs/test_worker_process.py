@@ -2,8 +2,10 @@
 an import's job goes from queued to running to succeeded with its progress at 100 %, and a
 worker killed in the middle of one leaves its job failed by the sweep, with nothing written.
 
-The worker and the test share an SQLite file of their own (whatever DATABASE_URL says: this
-is about processes, not the database), read here with the sqlite3 module."""
+The worker and the test share an SQLite file of their own (whatever DATABASE_URL says: this is
+about processes), read here with the sqlite3 module; with TASKS_BACKEND=redis an rq worker
+takes the job from Redis. On PostgreSQL, a test watches the progress move while the import's
+transaction is still open."""
 
 import os
 import signal
@@ -13,9 +15,22 @@ import sys
 import time
 
 import pytest
+import redis
+from django.core.files.base import ContentFile
+from django.db import connection
 
+from agreements.importing.jobs import import_job_create, rows_in
+from agreements.importing.spreadsheet import store_upload
+from agreements.models import Memorandum
+from jobs.models import Job
 from tests.agreements.importing.support import csv_file, row
-from tests.system.production.support import BASE_DIR, manage, production_environment
+from tests.factories import InstitutionFactory, UserFactory
+from tests.system.production.support import (
+    BASE_DIR,
+    database_url,
+    manage,
+    production_environment,
+)
 
 SETUP = """
 import os
@@ -154,3 +169,74 @@ def test_a_worker_process_imports_with_progress_and_a_killed_one_leaves_a_failed
     assert state == "failed"
     assert "stopped without finishing" in messages
     assert memoranda(database, "SECOND") == 0
+
+
+@pytest.mark.postgres
+# Serialized rollback: the test reads the roles' groups, which a flushing test before it removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_postgresql_an_imports_progress_shows_while_its_transaction_is_open(
+    on_postgres, tmp_path, media_root
+):
+    # The test database: its tables exist, and what the test commits the worker sees.
+    env = production_environment(
+        DATABASE_URL=database_url(connection.settings_dict),
+        MEDIA_ROOT=media_root,
+        LOG_LEVEL="WARNING",
+    )
+    InstitutionFactory(name="Alpha University", country="KZ")
+    InstitutionFactory(name="Beta University", country="CN")
+    path = a_file(tmp_path / "big.csv", "BIG", 3000)
+    upload = store_upload(ContentFile(path.read_bytes(), name="big.csv"))
+    job = import_job_create(
+        upload=upload,
+        label="big.csv",
+        rows=rows_in(upload),
+        actor=UserFactory(is_staff=True, groups=["registry-editor"]),
+    )
+
+    worker = start_worker(env, tmp_path)
+    seen = []
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            current = Job.objects.values_list("state", "done", "total").get(pk=job.pk)
+            if not seen or current != seen[-1]:
+                seen.append(current)
+                if current[0] in ("succeeded", "failed"):
+                    break
+            time.sleep(0.1)
+    finally:
+        stop(worker)
+    assert seen[-1] == ("succeeded", 3000, 3000), seen
+    # Reported on the worker's second connection while the import was still uncommitted.
+    assert any(state == "running" and 0 < done < total for state, done, total in seen), seen
+    assert Memorandum.objects.filter(reference__startswith="BIG-").count() == 3000
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_with_redis_a_job_waits_in_redis_for_an_rq_worker(registry, tmp_path):
+    """TASKS_BACKEND=redis, as the Compose file runs it: the job is queued in Redis and run
+    by `rqworker` with django-tasks' job class."""
+    url = "redis://127.0.0.1:6379/14"
+    if not redis_answers(url):
+        # .ci/run starts one: there a missing Redis is a failure.
+        if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+            pytest.fail("no Redis answers at 127.0.0.1:6379 and CI=true", pytrace=False)
+        pytest.skip("no Redis answers at 127.0.0.1:6379")
+    database, env, _ = registry
+    env = {**env, "TASKS_BACKEND": "redis", "REDIS_URL": url}
+    path = a_file(tmp_path / "small.csv", "REDIS", 20)
+    made = manage("shell", "-c", SETUP, env={**env, "IMPORT_FILE": str(path)})
+    job = int(made.stdout.strip().splitlines()[-1])
+    assert job_row(database, job)[0] == "queued"
+
+    manage("rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job", env=env)
+
+    assert job_row(database, job)[:3] == ("succeeded", 20, 20)
+    assert memoranda(database, "REDIS") == 20
