@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.filters import NEVER_SUBMITTED
 from agreements.models import ApprovalRoute, ApprovalStep
+from registry.caching import remembered
 from registry.service_admin import ServiceAdminMixin, adopt, form_values
 
 from .selectors import approval_status
@@ -93,7 +94,11 @@ class CurrentStepListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         steps = ApprovalStep.objects.select_related("route").order_by("route__name", "position")
-        return [(str(step.pk), f"{step.route.name}: {step.name}") for step in steps]
+        return remembered(
+            "admin-approval-steps",
+            steps,
+            lambda: [(str(step.pk), f"{step.route.name}: {step.name}") for step in steps],
+        )
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -70,7 +70,8 @@ def _locked(memorandum: Memorandum) -> tuple[Memorandum, Approval | None]:
         .get(pk=memorandum.pk)
     )
     approval = (
-        Approval.objects.select_for_update()
+        # Only the approval's row: its current step may be none (an outer join).
+        Approval.objects.select_for_update(of=("self",))
         .filter(memorandum=memorandum)
         .select_related("current_step__group", "route")
         .first()

@@ -68,11 +68,11 @@ def test_changelist_runs_a_fixed_number_of_queries(editor_client, rows, django_a
         SignatoryFactory(party=memorandum.parties.first())
 
     # 1 session, 2 user, 3-4 user's and group permissions, 5 groups (visibility),
-    # 6 area filter choices, 7 party-country filter choices, 8 count of the filtered list
-    # (6-8 remembered for the data version, unless the transaction wrote, as here),
-    # 9 page of memoranda with status, 10 their parties with institutions,
-    # 11-12 date hierarchy (range, then the dates within it)
-    with django_assert_num_queries(12):
+    # 6 area filter choices, 7 party-country filter choices, 8 approval step filter choices,
+    # 9 count of the filtered list (6-9 remembered for the data version, unless the
+    # transaction wrote, as here), 10 page of memoranda with status, 11 their parties with
+    # institutions, 12-13 date hierarchy (range, then the dates within it)
+    with django_assert_num_queries(13):
         response = editor_client.get(CHANGELIST, {"p": 0})
 
     assert response.status_code == 200

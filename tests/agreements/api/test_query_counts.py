@@ -108,8 +108,8 @@ def test_memorandum_history(api, editor, edits, django_assert_num_queries):
     # 1 groups, 2 the memorandum (visible?); its history: 3 its records with their users,
     # 4 the records before them, 5 the SDGs recorded, 6 their numbers, 7 the areas recorded
     # (none: no codes to look up); 8 the parties' records, 9 signatories', 10 commitments',
-    # 11 documents', 12 acknowledgements'
-    with django_assert_num_queries(12):
+    # 11 documents', 12 acknowledgements', 13 approval decisions'
+    with django_assert_num_queries(13):
         response = api.get(f"/api/v1/memoranda/{memorandum.pk}/history/")
 
     titles = [
@@ -126,8 +126,9 @@ def test_audit_export(rows, django_assert_num_queries):
     # 1 groups; the records of 2 institutions, 3 aliases, 4 people, 5 partner links,
     # 6 cooperation areas, 7 memoranda, 8 the memoranda's earlier records, 9 the SDGs recorded,
     # 10 their numbers, 11 the areas recorded, 12 their codes; then 13 parties',
-    # 14 signatories', 15 commitments', 16 documents' and 17 acknowledgements' records
-    with django_assert_num_queries(17):
+    # 14 signatories', 15 commitments', 16 documents', 17 acknowledgements', 18 approval
+    # routes', 19 their steps', 20 approvals' and 21 approval decisions' records
+    with django_assert_num_queries(21):
         response = client.get("/api/v1/audit/export/", {"format": "json"})
         records = json.loads(b"".join(response.streaming_content))
 
