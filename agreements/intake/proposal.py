@@ -339,6 +339,8 @@ class FoundParty:
     first_at: int = 0
     ambiguous: list[Institution] = field(default_factory=list)
     context_only: bool = False
+    # Registered institutions an unknown party resembles (`partners.matching.NearMatch`).
+    resembles: list = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -1557,30 +1559,25 @@ SAME_INSTITUTION_SIMILARITY = 0.8
 
 def _registered_by_likeness(parties: list[FoundParty], directory: Directory) -> list[FoundParty]:
     """Each unknown party that one registered institution alone resembles closely enough is
-    that institution (once, if it is also named otherwise)."""
+    that institution (once, if it is also named otherwise); the others keep the registered
+    institutions they resemble less closely (`resembles`), for `possible_duplicates`."""
     result: list[FoundParty] = []
     registered = {party.institution.pk for party in parties if party.institution is not None}
-    compared = 0
+    unknown = [party for party in parties if party.institution is None and not party.ambiguous]
+    for party in unknown[:COMPARED_UNKNOWN_INSTITUTIONS]:
+        party.resembles = directory.matcher.near(party.name)
     for party in parties:
-        if party.institution is None and not party.ambiguous:
-            if compared >= COMPARED_UNKNOWN_INSTITUTIONS:
-                result.append(party)
+        close = [near for near in party.resembles if near.similarity >= SAME_INSTITUTION_SIMILARITY]
+        if len(close) == 1:
+            institution = close[0].institution
+            if institution.pk in registered:
                 continue
-            compared += 1
-            close = [
-                near
-                for near in directory.matcher.near(party.name)
-                if near.similarity >= SAME_INSTITUTION_SIMILARITY
-            ]
-            if len(close) == 1:
-                institution = close[0].institution
-                if institution.pk in registered:
-                    continue
-                registered.add(institution.pk)
-                party.institution = institution
-                party.name = institution.name
-                party.short_name = institution.short_name
-                party.country = institution.country.code or None
+            registered.add(institution.pk)
+            party.institution = institution
+            party.name = institution.name
+            party.short_name = institution.short_name
+            party.country = institution.country.code or None
+            party.resembles = []
         result.append(party)
     return result
 
@@ -1804,18 +1801,15 @@ def propose(text: str, *, directory: Directory | None = None) -> Proposal:
         if party_mentions[0].party not in parties
     ]
     duplicates = []
-    compared = 0
     for party in parties:
         if party.institution is not None:
             continue
         if party.ambiguous:
             duplicates += [PossibleDuplicate(party.name, i, 1.0) for i in party.ambiguous]
-        elif compared < COMPARED_UNKNOWN_INSTITUTIONS:
-            compared += 1
-            duplicates += [
-                PossibleDuplicate(party.name, near.institution, near.similarity)
-                for near in directory.matcher.near(party.name)
-            ]
+        duplicates += [
+            PossibleDuplicate(party.name, near.institution, near.similarity)
+            for near in party.resembles
+        ]
     return Proposal(
         title=_title(kind, parties),
         kind=kind,

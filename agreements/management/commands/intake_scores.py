@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Reads each corpus's announcements against its own register (created in a transaction "
         "that is rolled back) and prints precision and recall of parties, signatories and the "
-        "signing date."
+        "signing date. The institutions already in the database are read too: use an empty "
+        "one (make intake-scores does)."
     )
 
     def add_arguments(self, parser):
