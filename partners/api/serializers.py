@@ -22,6 +22,9 @@ class InstitutionBriefSerializer(serializers.ModelSerializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
+    """A university or organisation that may be a party of agreements, with its aliases,
+    country, ROR id and parent."""
+
     country = CountryField()
     aliases = AliasListField(
         required=False,
@@ -61,6 +64,8 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person who signs or is a contact for agreements, with their institution and position."""
+
     institution = ReadableRelatedField(
         readable="institution_visible",
         queryset=Institution.objects.all(),
