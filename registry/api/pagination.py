@@ -65,5 +65,4 @@ class RegistryPagination(PageNumberPagination):
             "results": properties["results"],
         }
         answer["required"] = ["count", "next", "next_page", "previous", "previous_page", "results"]
-        answer["description"] = "One page of a list, with the way to its neighbours."
         return answer
