@@ -47,6 +47,8 @@ def acknowledgement_states_data(memorandum) -> list[dict]:
 # Named for what it asks (drf-spectacular adds "Request" to a request body's component).
 @extend_schema_serializer(component_name="Acknowledge")
 class AcknowledgementRequestSerializer(serializers.Serializer):
+    """The memorandum's terms as you read them, by their fingerprint."""
+
     fingerprint = serializers.RegexField(
         r"^[0-9a-f]{64}$",
         help_text="The memorandum's `fingerprint` as you read it.",
@@ -55,6 +57,8 @@ class AcknowledgementRequestSerializer(serializers.Serializer):
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
+    """A party's acknowledgement of a memorandum's terms, as recorded."""
+
     state = serializers.SerializerMethodField(
         help_text="acknowledged: what was just acknowledged is the current fingerprint."
     )

@@ -100,6 +100,9 @@ class TagListField(serializers.ListField):
 
 
 class MemorandumSerializer(serializers.ModelSerializer):
+    """A memorandum of understanding or agreement: its terms, parties, signatories, scope,
+    status and where each party stands with its current terms."""
+
     parties = PartySerializer(many=True, required=False)
     signatories = SignatorySerializer(many=True, required=False)
     cooperation_areas = AreaCodeField(many=True, required=False)
@@ -186,6 +189,9 @@ class MemorandumSerializer(serializers.ModelSerializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
+    """Something the parties of a memorandum promised, with its cooperation area, the
+    institution responsible, its due date and its progress."""
+
     memorandum = serializers.PrimaryKeyRelatedField(queryset=Memorandum.objects.all())
     area = AreaCodeField(required=False, allow_null=True)
 
@@ -205,6 +211,9 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class CooperationAreaSerializer(serializers.ModelSerializer):
+    """An area of cooperation (student mobility, joint research, ...), named by its code;
+    areas may nest under a parent."""
+
     parent = AreaCodeField(required=False, allow_null=True)
 
     class Meta:
@@ -213,6 +222,9 @@ class CooperationAreaSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    """A file of a memorandum (signed copy, annex, ...), with its checksum and size as
+    recorded at upload and the address to download it from."""
+
     download_url = serializers.SerializerMethodField()
     uploaded_by = serializers.SlugRelatedField(
         slug_field="username",
@@ -271,6 +283,9 @@ HISTORY_MODELS = ["memorandum", "party", "signatory", "commitment", "document", 
 
 
 class HistoryEntrySerializer(serializers.Serializer):
+    """One change to a memorandum or one of its parts: who, when, and each field before and
+    after."""
+
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True, help_text="Who made the change.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
@@ -289,6 +304,8 @@ class HistoryEntrySerializer(serializers.Serializer):
 # Named for what it asks (drf-spectacular adds "Request" to a request body's component).
 @extend_schema_serializer(component_name="Intake")
 class IntakeRequestSerializer(serializers.Serializer):
+    """The text of an announcement to propose a draft memorandum from."""
+
     text = serializers.CharField(
         trim_whitespace=True,
         help_text="The text of a press release or news item about a signing, of at most "
@@ -302,6 +319,8 @@ class IntakeRequestSerializer(serializers.Serializer):
 
 
 class IntakePartySerializer(serializers.Serializer):
+    """A party the announcement names: the registered institution if one matches."""
+
     institution = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     short_name = serializers.CharField(allow_blank=True)
@@ -309,6 +328,8 @@ class IntakePartySerializer(serializers.Serializer):
 
 
 class IntakeSignatorySerializer(serializers.Serializer):
+    """A person the announcement names as signing, with position and institution."""
+
     full_name = serializers.CharField()
     honorific = serializers.CharField(allow_blank=True)
     position = serializers.CharField(allow_blank=True)
@@ -317,11 +338,15 @@ class IntakeSignatorySerializer(serializers.Serializer):
 
 
 class IntakeCommitmentSerializer(serializers.Serializer):
+    """A follow-up event the announcement names, with its date if given."""
+
     title = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
 
 
 class IntakeMemorandumSerializer(serializers.Serializer):
+    """The proposed draft: what the announcement says about the memorandum."""
+
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Memorandum.Kind.choices)
     signed_on = serializers.DateField(allow_null=True)
@@ -332,6 +357,8 @@ class IntakeMemorandumSerializer(serializers.Serializer):
 
 
 class PossibleDuplicateSerializer(serializers.Serializer):
+    """A registered institution whose name is close to one the announcement names."""
+
     name = serializers.CharField(help_text="The name as the announcement writes it.")
     institution = serializers.IntegerField(help_text="The registered institution it resembles.")
     institution_name = serializers.CharField()
@@ -340,6 +367,9 @@ class PossibleDuplicateSerializer(serializers.Serializer):
 
 
 class IntakeResponseSerializer(serializers.Serializer):
+    """A proposed draft memorandum, with the institutions not found in the registry and
+    near matches that may be the same."""
+
     memorandum = IntakeMemorandumSerializer()
     also_mentioned = IntakePartySerializer(
         many=True,

@@ -26,23 +26,31 @@ class StatusCountsSerializer(serializers.Serializer):
 
 
 class CountryCountSerializer(serializers.Serializer):
+    """How many memoranda have a party in this country."""
+
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code of a party's country.")
     name = serializers.CharField(help_text="The country's name.")
     count = serializers.IntegerField(help_text="Memoranda with a party from this country.")
 
 
 class AreaCountSerializer(serializers.Serializer):
+    """How many memoranda name this cooperation area."""
+
     code = serializers.CharField()
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
 class YearCountSerializer(serializers.Serializer):
+    """How many memoranda were signed in this year."""
+
     year = serializers.IntegerField(help_text="Year of signing.")
     count = serializers.IntegerField()
 
 
 class StatsSerializer(serializers.Serializer):
+    """Figures over the memoranda you may read that match the filters."""
+
     total = serializers.IntegerField()
     by_status = StatusCountsSerializer()
     by_country = CountryCountSerializer(

@@ -23,6 +23,9 @@ class InstitutionBriefSerializer(serializers.ModelSerializer):
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
+    """A university or organisation that may be a party of agreements, with its aliases,
+    country, ROR id and parent."""
+
     country = CountryField()
     aliases = AliasListField(
         required=False,
@@ -105,6 +108,8 @@ class OrganisationalUnitSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person who signs or is a contact for agreements, with their institution and position."""
+
     institution = ReadableRelatedField(
         readable="institution_visible",
         queryset=Institution.objects.all(),

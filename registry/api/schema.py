@@ -169,38 +169,32 @@ def format_variants(result, generator, request, public):
             variants = operation.pop(FORMAT_VARIANTS, None)
             if not variants:
                 continue
-            ok = operation["responses"]["200"]["content"]
-            offered = dict(ok)
-            default_suffix, default_type = next(iter(variants.items()))
+            offered = operation["responses"]["200"]["content"]
+            (default_suffix, default_type), *others = variants.items()
             base = path.rstrip("/")
-            for suffix, media_type in variants.items():
+            operation["parameters"] = [
+                p for p in operation.get("parameters", []) if p["name"] != "format"
+            ]
+            for suffix, media_type in others:
                 variant = copy.deepcopy(operation)
                 variant["operationId"] = f"{operation['operationId']}_{suffix}"
                 variant["responses"]["200"]["content"] = {media_type: offered[media_type]}
-                variant["parameters"] = [
-                    p for p in variant.get("parameters", []) if p["name"] != "format"
-                ]
                 variant["description"] = (
                     f"{operation.get('description', '')}\n\nAnswers {media_type} "
                     f"(the same as `{path}` with `?format={suffix}`)."
                 ).strip()
-                if media_type != default_type:
-                    paths.setdefault(f"{base}.{suffix}", {})[method] = variant
+                paths.setdefault(f"{base}.{suffix}", {})[method] = variant
             operation["responses"]["200"]["content"] = {default_type: offered[default_type]}
-            operation["parameters"] = [
-                p for p in operation.get("parameters", []) if p["name"] != "format"
-            ]
-            if len(variants) > 1:
-                others = ", ".join(f"`{base}.{s}`" for s in variants if s != default_suffix)
-                operation["description"] = (
-                    f"{operation.get('description', '')}\n\nAnswers {default_type}; "
-                    f"the other formats: {others}."
-                ).strip()
+            operation["description"] = (
+                f"{operation.get('description', '')}\n\nAnswers {default_type}; the other "
+                f"formats: {', '.join(f'`{base}.{suffix}`' for suffix, _ in others)}."
+            ).strip()
     return result
 
 
 BLANK = {"type": "string", "maxLength": 0}
-URL_OR_BLANK = r"^$|^(https?|ftps?)://\S+$"
+# The schemes Django's URLValidator admits, in any case (JSON Schema patterns have no flags).
+URL_OR_BLANK = r"^$|^([hH][tT][tT][pP][sS]?|[fF][tT][pP][sS]?)://\S+$"
 
 
 def single_schemas(result, generator, request, public):
