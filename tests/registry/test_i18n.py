@@ -402,3 +402,26 @@ def test_the_api_names_fields_of_a_refused_write_in_russian(client, editor):
     assert "У подписанного меморандума должно быть не менее двух разных сторон." in str(
         response.json()["parties"]
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_russian(editor_client, reference_case):
+    changelist = editor_client.get("/admin/agreements/memorandum/?lang=ru").content.decode()
+    change = editor_client.get(
+        f"/admin/agreements/memorandum/{reference_case.pk}/change/"
+    ).content.decode()
+
+    assert "Экспортировать выбранные меморандумы в CSV" in changelist  # an action
+    assert "срок действия" in changelist  # a filter
+    assert "Меморандум о взаимопонимании" in changelist  # a choice's label
+    assert "Подписание и срок" in change  # a fieldset
+    assert "место подписания" in change.lower()  # a field's name
+
+
+@pytest.mark.django_db
+def test_the_dashboard_charts_speak_chinese(editor_client, reference_case):
+    html = editor_client.get("/?lang=zh-hans").content.decode()
+
+    assert "按状态划分的协议" in html
+    assert "按合作伙伴国家划分的协议" in html
+    assert "截至 2" in html  # the date of the lead paragraph, written the Chinese way
