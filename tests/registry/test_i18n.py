@@ -12,6 +12,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
@@ -298,9 +299,12 @@ def test_the_switcher_remembers_the_choice_and_comes_back(client):
 
 
 @pytest.mark.django_db
-def test_every_page_offers_the_switcher(client, editor_client):
+def test_every_page_offers_the_switcher(editor_client):
+    anonymous = Client()
     for html in (
-        client.get("/public/").content.decode(),
+        anonymous.get("/public/").content.decode(),
+        anonymous.get("/admin/login/").content.decode(),
+        editor_client.get("/public/").content.decode(),
         editor_client.get("/").content.decode(),
         editor_client.get("/admin/").content.decode(),
     ):
