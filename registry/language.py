@@ -52,8 +52,7 @@ class QueryLanguageMiddleware:
 
 def language_switcher(request) -> dict:
     """A context processor: where the switcher comes back to, the current page without its
-    `lang` parameter (which would otherwise override the language just chosen)."""
-    query = request.GET.copy()
-    query.pop(QUERY_PARAMETER, None)
-    encoded = query.urlencode()
+    `lang` parameter, which would otherwise override the language just chosen (the middleware
+    took it out of `request.GET`; the raw query string still holds it)."""
+    encoded = request.GET.urlencode()
     return {"language_switcher_next": f"{request.path}?{encoded}" if encoded else request.path}
