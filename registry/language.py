@@ -4,8 +4,10 @@ Django's LocaleMiddleware, just before this one, has chosen the language from th
 switcher sets (Django's `set_language` view) or from Accept-Language. A supported `lang`
 parameter overrides that choice for this request and is remembered in the same cookie, so a
 link shared with `?lang=` keeps the reader in that language afterwards. An unknown code is
-ignored: the page answers in the language chosen otherwise. Addresses carry no language
-prefix, so the public register's URLs are the same in every language.
+ignored: the page answers in the language chosen otherwise. Either way the parameter is taken
+out of `request.GET`, so that views which read every parameter as a filter (the admin's
+lists, the API's) never see it. Addresses carry no language prefix, so the public register's
+URLs are the same in every language.
 """
 
 from django.conf import settings
@@ -27,6 +29,9 @@ class QueryLanguageMiddleware:
 
     def __call__(self, request):
         language = requested_language(request)
+        if QUERY_PARAMETER in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET[QUERY_PARAMETER]
         if language is None:
             return self.get_response(request)
         translation.activate(language)
@@ -47,8 +52,7 @@ class QueryLanguageMiddleware:
 
 def language_switcher(request) -> dict:
     """A context processor: where the switcher comes back to, the current page without its
-    `lang` parameter (which would otherwise override the language just chosen)."""
-    query = request.GET.copy()
-    query.pop(QUERY_PARAMETER, None)
-    encoded = query.urlencode()
+    `lang` parameter, which would otherwise override the language just chosen (the middleware
+    took it out of `request.GET`; the raw query string still holds it)."""
+    encoded = request.GET.urlencode()
     return {"language_switcher_next": f"{request.path}?{encoded}" if encoded else request.path}

@@ -12,6 +12,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
@@ -298,9 +299,12 @@ def test_the_switcher_remembers_the_choice_and_comes_back(client):
 
 
 @pytest.mark.django_db
-def test_every_page_offers_the_switcher(client, editor_client):
+def test_every_page_offers_the_switcher(editor_client):
+    anonymous = Client()
     for html in (
-        client.get("/public/").content.decode(),
+        anonymous.get("/public/").content.decode(),
+        anonymous.get("/admin/login/").content.decode(),
+        editor_client.get("/public/").content.decode(),
         editor_client.get("/").content.decode(),
         editor_client.get("/admin/").content.decode(),
     ):
@@ -332,7 +336,11 @@ def test_the_public_register_addresses_do_not_change_with_the_language(client, r
             ["Nazarbayev University", "Southern University of Science and Technology"],
             "29 May 2023",
         ),
-        ("kk", ["Назарбаев Университет", "Оңтүстік ғылым және технология университеті"], "2023"),
+        (
+            "kk",
+            ["Назарбаев Университет", "Оңтүстік ғылым және технология университеті"],
+            "29 Мамыр 2023 ж.",
+        ),
         ("ru", ["Назарбаев Университет", "Южный университет науки и технологий"], "29 мая 2023"),
         ("zh-hans", ["纳扎尔巴耶夫大学", "南方科技大学"], "2023年5月29日"),
     ],
@@ -402,3 +410,26 @@ def test_the_api_names_fields_of_a_refused_write_in_russian(client, editor):
     assert "У подписанного меморандума должно быть не менее двух разных сторон." in str(
         response.json()["parties"]
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_russian(editor_client, reference_case):
+    changelist = editor_client.get("/admin/agreements/memorandum/?lang=ru").content.decode()
+    change = editor_client.get(
+        f"/admin/agreements/memorandum/{reference_case.pk}/change/"
+    ).content.decode()
+
+    assert "Экспортировать выбранные меморандумы в CSV" in changelist  # an action
+    assert "срок действия" in changelist  # a filter
+    assert "Меморандум о взаимопонимании" in changelist  # a choice's label
+    assert "Подписание и срок" in change  # a fieldset
+    assert "место подписания" in change.lower()  # a field's name
+
+
+@pytest.mark.django_db
+def test_the_dashboard_charts_speak_chinese(editor_client, reference_case):
+    html = editor_client.get("/?lang=zh-hans").content.decode()
+
+    assert "按状态划分的协议" in html
+    assert "按合作伙伴国家划分的协议" in html
+    assert "截至 2" in html  # the date of the lead paragraph, written the Chinese way
