@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
-from agreements.admin.units import UnitTreeInline
+from agreements.admin.units import unit_tree_html
 from agreements.models import Party
 from agreements.selectors import (
     institution_visible_to,
@@ -74,9 +74,9 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             ReadablePersonInline if inline is PersonInline else inline
             for inline in InstitutionAdmin.inlines
         ),
-        UnitTreeInline,
         PartyOfInstitutionInline,
     ]
+    readonly_fields = ["unit_tree"]
     actions = ["merge_institutions"]
 
     @admin.action(description="Merge selected institutions into one", permissions=["delete"])
@@ -127,6 +127,11 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
         return institutions.annotate(
             agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
         )
+
+    @admin.display(description="organisational units")
+    def unit_tree(self, institution):
+        """The unit tree (each unit is edited on its own page)."""
+        return unit_tree_html(institution) if institution.pk else "—"
 
     @admin.display(description="agreements", ordering="agreement_count")
     def agreement_count(self, institution):
