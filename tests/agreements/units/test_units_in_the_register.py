@@ -202,3 +202,21 @@ def test_partner_countries_leave_our_institution_out(settings, superuser, regist
 
 def _json(response) -> list:
     return json.loads(b"".join(response.streaming_content))
+
+
+def test_statistics_count_memoranda_by_owning_unit(superuser, faculties):
+    seds, cs, gse = faculties
+    for unit in (seds, seds, cs):
+        MemorandumFactory(owner_unit=unit, visibility="public")
+    MemorandumFactory(owner_unit=gse, visibility="confidential")
+
+    everything = get_stats(superuser)["by_unit"]
+    anonymous = get_stats(None)["by_unit"]
+
+    assert [(row["name"], row["count"]) for row in everything] == [
+        (seds.name, 2),
+        (cs.name, 1),
+        (gse.name, 1),
+    ]
+    # The confidential one is not counted for a visitor, nor its owner named.
+    assert [(row["name"], row["count"]) for row in anonymous] == [(seds.name, 2), (cs.name, 1)]
