@@ -76,9 +76,10 @@ SELECT m.id, m.reference, m.title, m.kind, m.stage, {STATUS_SQL} AS status, m.su
   m.signed_on, m.signed_at, m.effective_from, m.expires_on, m.auto_renew,
   m.renewal_notice_days, m.supersedes_id AS supersedes, m.visibility,
   (SELECT coalesce(json_agg(json_build_object('institution', i.id, 'name', i.name,
-     'short_name', i.short_name, 'country', i.country, 'role', p.role, 'order', p."order")
-     ORDER BY p."order", p.id), '[]')
+     'short_name', i.short_name, 'country', i.country, 'unit', p.unit_id, 'unit_name', pu.name,
+     'role', p.role, 'order', p."order") ORDER BY p."order", p.id), '[]')
    FROM agreements_party p JOIN partners_institution i ON i.id = p.institution_id
+   LEFT JOIN partners_organisationalunit pu ON pu.id = p.unit_id
    WHERE p.memorandum_id = m.id) AS parties,
   (SELECT coalesce(json_agg(json_build_object('person', pe.id, 'honorific', pe.honorific,
      'full_name', pe.full_name, 'institution', s.institution_id, 'position_at_signing',
@@ -95,7 +96,9 @@ SELECT m.id, m.reference, m.title, m.kind, m.stage, {STATUS_SQL} AS status, m.su
   (SELECT coalesce(json_agg(t.name ORDER BY t.name), '[]')
    FROM taggit_taggeditem ti JOIN taggit_tag t ON t.id = ti.tag_id
    WHERE ti.content_type_id = %(content_type)s AND ti.object_id = m.id) AS tags,
-  m.source_url, m.owner_unit, m.owner_email, m.internal_notes, m.created_at,
+  m.source_url, m.owner_unit_id AS owner_unit,
+  (SELECT u.name FROM partners_organisationalunit u WHERE u.id = m.owner_unit_id)
+    AS owner_unit_name, m.owner_email, m.internal_notes, m.created_at,
   creator.username AS created_by, m.updated_at, editor.username AS updated_by, m.version,
   nullif(m.fingerprint, '') AS fingerprint,
   (SELECT coalesce(json_agg(json_build_object('institution', ack.institution_id,

@@ -197,6 +197,5 @@ def _memorandum(rng: random.Random, today: datetime.date, index: int) -> Memoran
         expires_on=expires_on if rng.random() > 0.15 else None,
         auto_renew=rng.random() < 0.1,
         visibility=rng.choices(["public", "internal", "confidential"], weights=[50, 40, 10])[0],
-        owner_unit="International Cooperation Office",
         owner_email="intl-office@example.org",
     )

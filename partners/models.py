@@ -207,8 +207,9 @@ class OrganisationalUnit(PlainTextMixin, FieldErrorConstraintsMixin, models.Mode
     )
     parent = models.ForeignKey(
         "self",
-        # A unit with units under it is reorganised first, never removed with them.
-        on_delete=models.PROTECT,
+        # A unit with units under it is reorganised first, never removed with them (unless its
+        # whole institution goes, which takes its units with it).
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="children",

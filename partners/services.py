@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -130,6 +131,12 @@ def organisational_unit_update(
 @attributed
 def organisational_unit_delete(*, organisational_unit: OrganisationalUnit, actor) -> None:
     """Refused (ProtectedError) while units are under it, or it owns or is party to agreements."""
+    children = list(organisational_unit.children.all()[:10])
+    if children:
+        raise ProtectedError(
+            f"{organisational_unit} has units under it: move or delete them first.",
+            set(children),
+        )
     organisational_unit.delete()
 
 

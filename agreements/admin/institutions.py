@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agreements.admin.readable import ReadableRelationsInlineMixin, ReadableRelationsMixin
-from agreements.admin.units import UnitTreeInline
+from agreements.admin.units import unit_tree_html
 from agreements.models import Party
 from agreements.selectors import (
     institution_visible_to,
@@ -76,9 +76,9 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
             ReadablePersonInline if inline is PersonInline else inline
             for inline in InstitutionAdmin.inlines
         ),
-        UnitTreeInline,
         PartyOfInstitutionInline,
     ]
+    readonly_fields = ["unit_tree"]
     actions = ["merge_institutions"]
 
     @admin.action(description=_("Merge selected institutions into one"), permissions=["delete"])
@@ -135,6 +135,11 @@ class InstitutionWithAgreementsAdmin(ReadableRelationsMixin, InstitutionAdmin):
         return institutions.annotate(
             agreement_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
         )
+
+    @admin.display(description=_("organisational units"))
+    def unit_tree(self, institution):
+        """The unit tree (each unit is edited on its own page)."""
+        return unit_tree_html(institution) if institution.pk else "—"
 
     @admin.display(description=_("agreements"), ordering="agreement_count")
     def agreement_count(self, institution):

@@ -2,13 +2,12 @@
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from agreements.admin.readable import ReadableRelationsMixin
 from agreements.selectors import organisational_unit_visible_to, reads_all_of
 from partners.admin import OrganisationalUnitAdmin
 from partners.models import OrganisationalUnit
-from registry.service_admin import ReadOnlyAdminMixin
 
 
 @admin.register(OrganisationalUnit)
@@ -21,48 +20,35 @@ class ReadableOrganisationalUnitAdmin(ReadableRelationsMixin, OrganisationalUnit
         return units.filter(pk__in=organisational_unit_visible_to(request.user).values("pk"))
 
 
-def paths(units: list[OrganisationalUnit]) -> dict[int, str]:
-    """Each unit's place in its institution's tree: its ancestors' and its own short names
-    (or names), from the top, joined by ›."""
-    by_id = {unit.pk: unit for unit in units}
-    found: dict[int, str] = {}
+def unit_tree_html(institution) -> str:
+    """The institution's units as nested lists, each linked to its page: whoever may read an
+    institution may read its units."""
+    units = list(OrganisationalUnit.objects.filter(institution=institution))
+    if not units:
+        return "—"
+    children: dict = {}
+    present = {unit.pk for unit in units}
     for unit in units:
-        names, seen, current = [], set(), unit
-        while current is not None and current.pk not in seen:
-            seen.add(current.pk)
-            names.append(current.label)
-            current = by_id.get(current.parent_id)
-        found[unit.pk] = " › ".join(reversed(names))
-    return found
+        parent = unit.parent_id if unit.parent_id in present else None
+        children.setdefault(parent, []).append(unit)
 
+    def branch(parent_id):
+        rows = sorted(children.get(parent_id, []), key=lambda unit: (unit.name.casefold(), unit.pk))
+        if not rows:
+            return format_html("")
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({}){}</li>',
+            (
+                (
+                    reverse("admin:partners_organisationalunit_change", args=[unit.pk]),
+                    str(unit),
+                    unit.get_kind_display().lower(),
+                    branch(unit.pk),
+                )
+                for unit in rows
+            ),
+        )
+        return format_html("<ul>{}</ul>", items)
 
-class UnitTreeInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """The institution's units as a tree, read-only: each is edited on its own page."""
-
-    model = OrganisationalUnit
-    fk_name = "institution"
-    verbose_name = "unit"
-    verbose_name_plural = "organisational units (the tree; edit each on its own page)"
-    fields = ["unit", "kind", "ounit_id"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        units = super().get_queryset(request).order_by("name", "id")
-        if not reads_all_of(request.user, OrganisationalUnit):
-            units = units.filter(pk__in=organisational_unit_visible_to(request.user).values("pk"))
-        return units
-
-    @admin.display(description="unit (its place in the tree)")
-    def unit(self, unit):
-        url = reverse("admin:partners_organisationalunit_change", args=[unit.pk])
-        return format_html('<a href="{}">{}</a> ({})', url, unit.name, self._paths(unit)[unit.pk])
-
-    def _paths(self, unit) -> dict[int, str]:
-        # One query for the institution's whole tree, kept by this inline (made per request).
-        cached = getattr(self, "_tree", None)
-        if cached is None or cached[0] != unit.institution_id:
-            units = list(OrganisationalUnit.objects.filter(institution_id=unit.institution_id))
-            cached = self._tree = (unit.institution_id, paths(units))
-        return cached[1]
+    return branch(None)

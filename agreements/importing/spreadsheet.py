@@ -37,7 +37,7 @@ from partners.home import home_institution
 from partners.matching import InstitutionMatcher
 from partners.models import Institution, OrganisationalUnit, Person
 from partners.names import normalise
-from partners.services import institution_create
+from partners.services import institution_create, organisational_unit_create
 from registry.characters import control_character_in, control_character_message
 from registry.iteration import chunks
 
@@ -275,7 +275,8 @@ class RowReader:
         self.cell_chars = settings.IMPORT_MAX_CELL_CHARS
         self.institutions_created: list[str] = []
         self.areas = {area.code: area for area in CooperationArea.objects.all()}
-        self.units = units_by_label()
+        self.home = home_institution()
+        self.units = units_by_label(self.home)
         self.country_codes = set(dict(countries))
 
     def text(self, row: dict, column: str) -> str:
@@ -316,7 +317,10 @@ class RowReader:
             return value in TRUE
         raise RowError(column, _("“%(value)s” is not true or false") % {"value": value})
 
-    def owner_unit(self, row) -> OrganisationalUnit | None:
+    def owner_unit(self, row, parties: list[Institution]) -> OrganisationalUnit | None:
+        """Our unit the cell names, by name or short name. One new to the registry is made
+        under our institution (REGISTRY_HOME_INSTITUTION; unset, the row's first party), as a
+        new party's institution is, so that an export imports back whole."""
         label = self.text(row, "owner_unit")
         if not label:
             return None
@@ -326,7 +330,17 @@ class RowReader:
         if found:
             names = "; ".join(f"{unit.name} (id {unit.pk})" for unit in found)
             raise RowError("owner_unit", f"“{label}” names several units ({names})")
-        raise RowError("owner_unit", f"no unit of ours is named “{label}”: add it first")
+        institution = self.home or (parties[0] if parties else None)
+        if institution is None:
+            raise RowError("owner_unit", f"no unit is named “{label}” and no party to own it")
+        try:
+            unit = organisational_unit_create(
+                actor=self.actor, institution=institution, name=label, kind="other"
+            )
+        except ValidationError as error:
+            raise RowError("owner_unit", "; ".join(error.messages)) from None
+        self.units[label.casefold()] = [unit]
+        return unit
 
     def parties(self, row) -> list[Institution]:
         labels = self.items(row, "parties")
@@ -470,10 +484,10 @@ class RowReader:
             "sdgs": sdgs,
             "tags": self.items(row, "tags"),
         }
-        if "owner_unit" in row:
-            arguments["owner_unit"] = self.owner_unit(row)
         parties = self.parties(row)
         arguments["parties"] = [{"institution": institution} for institution in parties]
+        if "owner_unit" in row:
+            arguments["owner_unit"] = self.owner_unit(row, parties)
         return ImportRow(
             line=line,
             arguments=arguments,
@@ -482,10 +496,9 @@ class RowReader:
         )
 
 
-def units_by_label() -> dict[str, list[OrganisationalUnit]]:
+def units_by_label(home: Institution | None) -> dict[str, list[OrganisationalUnit]]:
     """Our units (the home institution's; every unit when none is set) by their names and
     short names, case-insensitively."""
-    home = home_institution()
     units = OrganisationalUnit.objects.all()
     if home is not None:
         units = units.filter(institution=home)

@@ -48,6 +48,12 @@ class YearCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class UnitCountSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(help_text="The owning unit's id.")
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Memoranda this unit owns.")
+
+
 class StatsSerializer(serializers.Serializer):
     """Figures over the memoranda you may read that match the filters."""
 
@@ -58,6 +64,9 @@ class StatsSerializer(serializers.Serializer):
     )
     by_area = AreaCountSerializer(many=True, help_text="By cooperation area, the most first.")
     by_year = YearCountSerializer(many=True, help_text="By year of signing, earliest first.")
+    by_unit = UnitCountSerializer(
+        many=True, help_text="By owning unit (memoranda with an owner), the most first."
+    )
     expiring_within_90 = serializers.IntegerField(
         help_text="Active memoranda whose expiry date is within the next 90 days."
     )

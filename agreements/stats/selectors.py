@@ -37,8 +37,8 @@ def memoranda_for_statistics(user, *, today: datetime.date | None = None) -> Que
 
 def memorandum_statistics(queryset: QuerySet, *, today: datetime.date) -> dict:
     """Totals of `queryset` by status, party country, cooperation area and year signed, and how
-    many active ones expire within 90 and 180 days: the data version, then (unless cached for
-    that version) four queries, whatever the data size.
+    many active ones expire within 90 and 180 days, and by owning unit: the data version, then
+    (unless cached for that version) five queries, whatever the data size.
 
     `queryset` is visible to the reader and filtered; it carries the `with_status()` annotation
     (added here for `today` when it does not).
@@ -100,12 +100,21 @@ def _statistics(memoranda: QuerySet, *, today: datetime.date) -> dict:
         .order_by("year")
     )
 
+    # 5. Memoranda by the unit of ours that owns them.
+    by_unit = list(
+        Memorandum.objects.filter(pk__in=selected, owner_unit__isnull=False)
+        .values(unit=F("owner_unit_id"), name=F("owner_unit__name"))
+        .annotate(count=Count("pk"))
+        .order_by("-count", "name")
+    )
+
     return {
         "total": sum(by_status.values()),
         "by_status": by_status,
         "by_country": by_country,
         "by_area": by_area,
         "by_year": by_year,
+        "by_unit": by_unit,
         "expiring_within_90": expiring[90],
         "expiring_within_180": expiring[180],
     }

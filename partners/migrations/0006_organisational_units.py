@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="The unit this one belongs to, of the same institution.",
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.RESTRICT,
                         related_name="children",
                         to="partners.organisationalunit",
                     ),

@@ -1,7 +1,8 @@
 """The export's bytes: the same file on SQLite and PostgreSQL, for awkward and for generated
 data. `awkward_register.csv` and `.json` were written by the export before its row was made
 one SQL definition (then the CSV on PostgreSQL and everything else were built by two
-different paths, held equal): the file must stay byte for byte that one, on either database.
+different paths, held equal): the file must stay byte for byte that one, on either database
+(with the `owner_unit` column added since: empty there, as none of them has an owner).
 """
 
 import csv
@@ -186,6 +187,7 @@ def expected_cells(memorandum: Memorandum) -> list[str]:
         "updated_at": memorandum.updated_at.isoformat(),
         "supersedes": "",
         "fingerprint": memorandum.fingerprint,
+        "owner_unit": memorandum.owner_unit.name if memorandum.owner_unit else "",
     }
     return [cells[column] for column in COLUMNS]
 

@@ -34,9 +34,10 @@ def test_dashboard(client, editor, rows, django_assert_num_queries):
     client.force_login(editor)
 
     # 1 session, 2 user, 3 the user's groups, 4 party countries (filter form), 5 areas (filter
-    # form), 6 counts by status, 7 by country, 8 by area, 9 by year, 10 expiring, 11 their
-    # parties, 12 recently updated with who updated them, 13 what waits for the user's approval
-    with django_assert_num_queries(13):
+    # form), 6 counts by status, 7 by country, 8 by area, 9 by year, 10 by owning unit,
+    # 11 expiring, 12 their parties, 13 recently updated with who updated them, 14 what waits
+    # for the user's approval
+    with django_assert_num_queries(14):
         response = client.get("/", {"country": "CN", "status": "active"})
 
     assert response.status_code == 200

@@ -34,6 +34,7 @@ def figures(total=0, by_status=None, countries=(), areas=(), years=(), expiring=
         ],
         "by_area": [{"code": code, "name": AREAS[code], "count": count} for code, count in areas],
         "by_year": [{"year": year, "count": count} for year, count in years],
+        "by_unit": [],
         "expiring_within_90": expiring[0],
         "expiring_within_180": expiring[1],
     }
@@ -219,6 +220,7 @@ def test_the_schema_documents_the_filters_and_the_response():
         "by_country",
         "by_area",
         "by_year",
+        "by_unit",
         "expiring_within_90",
         "expiring_within_180",
     }

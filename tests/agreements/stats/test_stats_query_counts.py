@@ -36,8 +36,9 @@ def test_stats_for_an_editor(editor, rows, django_assert_num_queries):
     client.force_authenticate(editor)
 
     # 1 the user's groups (visibility), 2 the memoranda the word matches, 3 counts by status
-    # with the expiring ones, 4 by party country, 5 by cooperation area, 6 by year signed
-    with django_assert_num_queries(6):
+    # with the expiring ones, 4 by party country, 5 by cooperation area, 6 by year signed,
+    # 7 by owning unit
+    with django_assert_num_queries(7):
         response = client.get("/api/v1/stats/", {"country": ["KZ", "CN"], "q": "memorandum"})
 
     assert response.json()["total"] == rows
@@ -53,8 +54,8 @@ def test_stats_for_a_partner_client_with_an_area_filter(rows, django_assert_num_
     client.force_authenticate(partner)
 
     # 1 groups, 2 partner link, 3 the area codes of the filter, 4 by status, 5 by country,
-    # 6 by area, 7 by year
-    with django_assert_num_queries(7):
+    # 6 by area, 7 by year, 8 by owning unit
+    with django_assert_num_queries(8):
         response = client.get("/api/v1/stats/", {"area": ["capacity-building", "teaching"]})
 
     assert response.json()["total"] >= 1
@@ -64,8 +65,9 @@ def test_stats_for_a_partner_client_with_an_area_filter(rows, django_assert_num_
 def test_stats_for_an_anonymous_visitor(rows, django_assert_num_queries):
     memoranda(rows)
 
-    # 1 by status, 2 by country, 3 by area, 4 by year (no user: no visibility query)
-    with django_assert_num_queries(4):
+    # 1 by status, 2 by country, 3 by area, 4 by year, 5 by owning unit (no user: no
+    # visibility query)
+    with django_assert_num_queries(5):
         response = APIClient().get("/api/v1/stats/")
 
     assert response.json()["total"] == rows

@@ -166,10 +166,15 @@ def test_the_export_names_the_owning_unit_and_the_import_reads_it_back(superuser
     assert rows[0]["owner_unit"] == "SEDS school"
 
 
-def test_an_import_naming_an_unknown_unit_names_the_column(superuser, nu, sustech):
+def test_an_import_naming_a_new_unit_makes_it_under_our_institution(settings, superuser, nu):
+    settings.REGISTRY_HOME_INSTITUTION = "NU"
+    OrganisationalUnitFactory(name="Faculty of Nowhere")  # another institution's: not ours
+
     report = import_csv(row(owner_unit="Faculty of Nowhere"), actor=superuser)
-    assert [problem.column for problem in report.problems] == ["owner_unit"]
-    assert not Memorandum.objects.exists()
+
+    assert report.ok, report.problems
+    owner = Memorandum.objects.get().owner_unit
+    assert (owner.name, owner.institution) == ("Faculty of Nowhere", nu)
 
 
 def test_search_finds_memoranda_by_their_owning_unit(superuser, faculties):
@@ -197,3 +202,21 @@ def test_partner_countries_leave_our_institution_out(settings, superuser, regist
 
 def _json(response) -> list:
     return json.loads(b"".join(response.streaming_content))
+
+
+def test_statistics_count_memoranda_by_owning_unit(superuser, faculties):
+    seds, cs, gse = faculties
+    for unit in (seds, seds, cs):
+        MemorandumFactory(owner_unit=unit, visibility="public")
+    MemorandumFactory(owner_unit=gse, visibility="confidential")
+
+    everything = get_stats(superuser)["by_unit"]
+    anonymous = get_stats(None)["by_unit"]
+
+    assert [(row["name"], row["count"]) for row in everything] == [
+        (seds.name, 2),
+        (cs.name, 1),
+        (gse.name, 1),
+    ]
+    # The confidential one is not counted for a visitor, nor its owner named.
+    assert [(row["name"], row["count"]) for row in anonymous] == [(seds.name, 2), (cs.name, 1)]
