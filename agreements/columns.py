@@ -19,14 +19,15 @@ COLUMNS = [
     "tags",
     "source_url",
     "updated_at",
-    # After the documented columns, so their order stands: the reference of the memorandum
-    # this one amends or renews, so that an export imports back whole.
+    # After the documented columns, so their order stands. The name of our unit that owns the
+    # memorandum; an import finds it by name or short name.
+    "owner_unit",
+    # The reference of the memorandum this one amends or renews, so that an export imports back
+    # whole.
     "supersedes",
     # The sha256 of a signed memorandum's terms (agreements/fingerprint.py), blank for one that
     # is not signed: what its partners acknowledge. Computed, so an import ignores it.
     "fingerprint",
-    # The name of our unit that owns the memorandum; an import finds it by name or short name.
-    "owner_unit",
 ]
 
 

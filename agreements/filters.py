@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from taggit.models import TaggedItem
 
 from agreements.selectors import (
@@ -79,6 +80,11 @@ def memorandum_search(queryset: QuerySet, text: str) -> QuerySet:
 NEVER_SUBMITTED = "not_submitted"
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class GroupListFilter(django_filters.ModelMultipleChoiceFilter):
+    """Group ids, repeatable, any of them."""
+
+
 class MemorandumFilterSet(django_filters.FilterSet):
     """The memoranda's filters, shared by the list, the export and the statistics."""
 
@@ -126,7 +132,7 @@ class MemorandumFilterSet(django_filters.FilterSet):
         method="filter_approval_state",
         label="Approval state (staff only)",
     )
-    awaiting_group = django_filters.ModelMultipleChoiceFilter(
+    awaiting_group = GroupListFilter(
         queryset=Group.objects.all(),
         method="filter_awaiting_group",
         label="Waiting at a step one of these groups (ids) decides (staff only)",
@@ -244,28 +250,6 @@ class InstitutionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Institution
         fields: list[str] = []
-
-    def _approvals_readable(self) -> bool:
-        """Approvals are the staff's business: for anyone else these filters match nothing."""
-        return self.request is not None and is_registry_staff(self.request.user)
-
-    def filter_approval_state(self, queryset, name, value):
-        if not self._approvals_readable():
-            return queryset.none()
-        wanted = Q(approval__state__in=[state for state in value if state != NEVER_SUBMITTED])
-        if NEVER_SUBMITTED in value:
-            wanted |= Q(approval__isnull=True)
-        return queryset.filter(wanted)
-
-    def filter_awaiting_group(self, queryset, name, value):
-        # Left out, the value is an empty queryset, which django-filter does not skip.
-        if not value:
-            return queryset
-        if not self._approvals_readable():
-            return queryset.none()
-        return queryset.filter(
-            approval__state=Approval.State.IN_APPROVAL, approval__current_step__group__in=value
-        )
 
     def filter_q(self, queryset, name, value):
         for word in search_words(value):

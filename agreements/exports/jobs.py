@@ -66,7 +66,7 @@ def _export(job: Job, progress: Progress) -> JobOutcome:
             progress.advance()
             yield row
 
-    workbook = exports.xlsx_file(counted(exports.export_rows(_rows(job))))
+    workbook = exports.xlsx_file(counted(exports.export_rows(_rows(job), "xlsx")))
     return JobOutcome(
         messages=[f"{progress.done:,} memoranda exported."],
         result=File(workbook),

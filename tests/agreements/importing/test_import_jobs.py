@@ -66,7 +66,7 @@ def test_a_file_with_a_bad_row_writes_nothing_and_its_job_says_why(
     job = Job.objects.get()
     assert job.state == "failed"
     assert job.messages == [
-        "Nothing was written (1 problems). The file would give: 4 created, 0 updated, "
+        "Nothing was written (1 problem). The file would give: 4 created, 0 updated, "
         "0 unchanged, 1 new institutions.",
         "line 6, signed_on: “29/05/2023” is not a date: write it as YYYY-MM-DD",
     ]

@@ -203,9 +203,9 @@ def test_the_admin_changelist_remembers_its_filter_choices_and_total(
     client.force_login(editor)
     first = client.get("/admin/agreements/memorandum/").content.decode()
 
-    # 1 session, 2 user, 3-5 the data version for the area choices, the country choices and
-    # the total, 6 the page, 7 its parties, 8-9 the date hierarchy
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3-6 the data version for the area choices, the country choices, the
+    # approval steps' choices and the total, 7 the page, 8 its parties, 9-10 the date hierarchy
+    with django_assert_num_queries(10):
         again = client.get("/admin/agreements/memorandum/").content.decode()
 
     assert again.count('class="field-reference"') == first.count('class="field-reference"') == 2
