@@ -185,7 +185,7 @@ def test_on_postgresql_an_imports_progress_shows_while_its_transaction_is_open(
     )
     InstitutionFactory(name="Alpha University", country="KZ")
     InstitutionFactory(name="Beta University", country="CN")
-    path = a_file(tmp_path / "big.csv", "BIG", 3000)
+    path = a_file(tmp_path / "big.csv", "BIG", 10_000)
     upload = store_upload(ContentFile(path.read_bytes(), name="big.csv"))
     job = import_job_create(
         upload=upload,
@@ -207,10 +207,10 @@ def test_on_postgresql_an_imports_progress_shows_while_its_transaction_is_open(
             time.sleep(0.1)
     finally:
         stop(worker)
-    assert seen[-1] == ("succeeded", 3000, 3000), seen
+    assert seen[-1] == ("succeeded", 10_000, 10_000), seen
     # Reported on the worker's second connection while the import was still uncommitted.
     assert any(state == "running" and 0 < done < total for state, done, total in seen), seen
-    assert Memorandum.objects.filter(reference__startswith="BIG-").count() == 3000
+    assert Memorandum.objects.filter(reference__startswith="BIG-").count() == 10_000
 
 
 def redis_answers(url: str) -> bool:
