@@ -22,6 +22,11 @@ COLUMNS = [
     # After the documented columns, so their order stands. The name of our unit that owns the
     # memorandum; an import finds it by name or short name.
     "owner_unit",
+    # Where the memorandum stands in its sign-off route: the approval's state (in_approval,
+    # approved, overridden, returned) and the step it waits at. Blank for readers other than
+    # the institution's staff, and for a memorandum never submitted. An import ignores them.
+    "approval_state",
+    "approval_step",
     # The reference of the memorandum this one amends or renews, so that an export imports back
     # whole.
     "supersedes",

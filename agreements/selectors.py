@@ -84,7 +84,8 @@ def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
     acknowledgements come prefetched too. The fingerprint is stored on the memorandum.
 
     `supersedes_visible` says whether the user may see the memorandum this one supersedes, so
-    that a public amendment never reveals the id of a confidential original.
+    that a public amendment never reveals the id of a confidential original; `approvals_visible`
+    whether the user reads where memoranda stand in their sign-off routes (staff only).
     """
     allowed = memorandum_visibility_q(user)
     supersedes_visible = (
@@ -105,7 +106,10 @@ def memorandum_list(user, *, acknowledgements: bool = True) -> QuerySet:
     return (
         memorandum_visible_to(user)
         .with_status()
-        .annotate(supersedes_visible=supersedes_visible)
+        .annotate(
+            supersedes_visible=supersedes_visible,
+            approvals_visible=Value(is_registry_staff(user)),
+        )
         .prefetch_related(
             Prefetch(
                 "parties",

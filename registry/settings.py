@@ -411,6 +411,8 @@ JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=300)
 JOBS_AUDIENCE = "agreements.selectors.reader_audience"
 # Intake (agreements/intake/): the longest announcement read, in characters.
 INTAKE_MAX_CHARS = env.int("INTAKE_MAX_CHARS", default=50_000)
+# Deciders get a daily mail of what has waited this many days at their step; 0: none.
+APPROVAL_DIGEST_DAYS = env.int("APPROVAL_DIGEST_DAYS", default=7)
 
 # Our own institution (partners/home.py), by its id, ROR id or short name: it owns the
 # memoranda's units, stands first in an EWP agreement and is no partner country of its own.

@@ -13,6 +13,7 @@ Signing a memorandum of a kind with a route needs `approved` or `overridden` for
 terms (`approval_fingerprint`); `signing_check` refuses it otherwise.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -376,6 +377,48 @@ def step_arrival_notify(*, memorandum_id: int, step_id: int) -> int:
     messages = [
         EmailMessage(" ".join(subject.split()), body, to=[member.email]) for member in members
     ]
+    return get_connection().send_messages(messages) or 0
+
+
+def approval_digest_send(*, today: datetime.date, days: int) -> int:
+    """Mail each member of a step's group the memoranda that have waited at that step for
+    `days` days or more on `today`, longest waiting first: one mail per member, however many
+    steps and memoranda; how many mails were sent. Run daily with the reminders."""
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.max)
+    )
+    waiting = (
+        Approval.objects.filter(state=Approval.State.IN_APPROVAL, step_since__lte=since)
+        .select_related("memorandum", "current_step__group")
+        .order_by("step_since", "pk")
+    )
+    by_group: dict[int, list[Approval]] = {}
+    for approval in waiting:
+        by_group.setdefault(approval.current_step.group_id, []).append(approval)
+    members = (
+        get_user_model()
+        .objects.filter(groups__in=by_group, is_active=True)
+        .exclude(email="")
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("pk")
+    )
+    site = settings.SITE_URL.rstrip("/")
+    messages = []
+    for member in members:
+        lines = [
+            f"- {approval.memorandum.reference} “{approval.memorandum.title}”: "
+            f"{approval.current_step.name}, since {approval.step_since.date().isoformat()}\n"
+            f"  {site}"
+            + reverse("admin:agreements_memorandum_change", args=[approval.memorandum_id])
+            for group in member.groups.all()
+            for approval in by_group.get(group.pk, [])
+        ]
+        subject = f"Waiting {days} days or more for your approval: {len(lines)}"
+        body = "Waiting at a step your group decides:\n\n" + "\n".join(lines) + "\n"
+        messages.append(EmailMessage(subject, body, to=[member.email]))
+    if not messages:
+        return 0
     return get_connection().send_messages(messages) or 0
 
 

@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from taggit.models import TaggedItem
 
 from agreements.columns import COLUMNS, FORMULA_TRIGGERS, SEPARATOR
-from agreements.models import Memorandum, Party, Signatory
+from agreements.models import Approval, Memorandum, Party, Signatory
 from agreements.selectors import end_of, history_as_of, memoranda_as_of
 from partners.models import OrganisationalUnit
 from registry.characters import without_control_characters
@@ -105,6 +105,11 @@ class Parts:
     sdg_links: QuerySet
     links_to: tuple[str, str]
     supersedes_reference: Expression
+    approval_state: Expression
+    approval_step: Expression
+
+
+_approval = Approval.objects.filter(memorandum=OuterRef("pk"))
 
 
 def current_parts() -> Parts:
@@ -115,6 +120,8 @@ def current_parts() -> Parts:
         sdg_links=Memorandum.sdgs.through.objects.all(),
         links_to=("memorandum", "id"),
         supersedes_reference=F("supersedes__reference"),
+        approval_state=Subquery(_approval.values("state")[:1]),
+        approval_step=Subquery(_approval.values("current_step__name")[:1]),
     )
 
 
@@ -131,6 +138,9 @@ def parts_as_of(moment: datetime.datetime) -> Parts:
             .filter(id=OuterRef("supersedes_id"))
             .values("reference")[:1]
         ),
+        # The register as it stood is rebuilt from the terms' history; approvals are not.
+        approval_state=Value(""),
+        approval_step=Value(""),
     )
 
 
@@ -141,10 +151,11 @@ def _listed(rows: QuerySet, value, order_by, *, of: tuple[str, str] = ("memorand
 
 
 def export_cells(parts: Parts, fingerprint: Expression | None = None) -> dict[str, object]:
-    """Each column of `COLUMNS` as an expression on a row of memoranda that carries `status`
-    and `supersedes_visible` (as `memorandum_list` does): the one definition of what an export
-    shows. Lists are joined in party order, areas and tags in code-point order; a missing
-    date is ''; `supersedes` only when the reader may see that memorandum."""
+    """Each column of `COLUMNS` as an expression on a row of memoranda that carries `status`,
+    `supersedes_visible` and `approvals_visible` (as `memorandum_list` does): the one
+    definition of what an export shows. Lists are joined in party order, areas and tags in
+    code-point order; a missing date is ''; `supersedes` only when the reader may see that
+    memorandum."""
     label = Coalesce(NullIf(F("institution__short_name"), Value("")), F("institution__name"))
     party_order = ("order", "id")
     memorandum_type = ContentType.objects.filter(app_label="agreements", model="memorandum")
@@ -195,6 +206,8 @@ def export_cells(parts: Parts, fingerprint: Expression | None = None) -> dict[st
             output_field=TextField(),
         ),
         "fingerprint": F("fingerprint") if fingerprint is None else fingerprint,
+        "approval_state": _staff_only(parts.approval_state),
+        "approval_step": _staff_only(parts.approval_step),
         "owner_unit": Coalesce(
             Subquery(
                 OrganisationalUnit.objects.filter(pk=OuterRef("owner_unit_id")).values("name")[:1]
@@ -203,6 +216,16 @@ def export_cells(parts: Parts, fingerprint: Expression | None = None) -> dict[st
             output_field=TextField(),
         ),
     }
+
+
+def _staff_only(value: Expression) -> Case:
+    """`value` for readers who see approvals (`approvals_visible`, the institution's own
+    staff), '' for anyone else and where there is none."""
+    return Case(
+        When(approvals_visible=True, then=Coalesce(value, Value(""), output_field=TextField())),
+        default=Value(""),
+        output_field=TextField(),
+    )
 
 
 def _with_cells(queryset: QuerySet, cells: dict[str, object], *leading: str) -> QuerySet:
@@ -292,7 +315,9 @@ def register_as_of_rows(
     `export_format`. The fingerprint is not in the history: it is the one the register
     computed of the terms then (hexadecimal, safe in every format)."""
     cells = export_cells(parts_as_of(end_of(day)), fingerprint=Value(""))
-    recorded = memoranda_as_of(day).annotate(supersedes_visible=Value(True))
+    recorded = memoranda_as_of(day).annotate(
+        supersedes_visible=Value(True), approvals_visible=Value(True)
+    )
     sql, params = _cells_sql(_with_cells(recorded, cells, "id"), export_format, "id")
     by_id = {row[0]: row[1:] for row in _fetched(recorded.db, sql, params)}
     rows = []

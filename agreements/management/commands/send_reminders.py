@@ -1,8 +1,10 @@
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from agreements.approvals.services import approval_digest_send
 from agreements.reminders.mail import reminders_send
 from registry.progress import command_progress
 
@@ -18,7 +20,9 @@ class Command(BaseCommand):
     help = (
         "Mail the owners of memoranda expiring in 180, 90 or 30 days and of commitments due in "
         "14 days or overdue. Each reminder is sent once, however often the command runs; a run "
-        "after missed days catches up. Run it daily (see docs/operations.md, 'Reminders')."
+        "after missed days catches up. Then mail the deciders of approval steps the memoranda "
+        "that have waited APPROVAL_DIGEST_DAYS days or more. Run it daily (see "
+        "docs/operations.md, 'Reminders')."
     )
 
     def add_arguments(self, parser):
@@ -66,5 +70,8 @@ class Command(BaseCommand):
             f"{'would be sent' if dry_run else 'sent'}, "
             f"{len(run.no_recipient)} without an owner email, {len(run.failed)} failed."
         )
+        if not dry_run and settings.APPROVAL_DIGEST_DAYS:
+            digests = approval_digest_send(today=today, days=settings.APPROVAL_DIGEST_DAYS)
+            self.stdout.write(f"{digests} approval digest(s) sent.")
         if run.failed:
             raise CommandError(f"{len(run.failed)} reminder(s) could not be sent.")

@@ -188,6 +188,9 @@ def expected_cells(memorandum: Memorandum) -> list[str]:
         "supersedes": "",
         "fingerprint": memorandum.fingerprint,
         "owner_unit": memorandum.owner_unit.name if memorandum.owner_unit else "",
+        # Generated terms are never submitted for approval.
+        "approval_state": "",
+        "approval_step": "",
     }
     return [cells[column] for column in COLUMNS]
 
