@@ -235,18 +235,21 @@ def _with_cells(queryset: QuerySet, cells: dict[str, object], *leading: str) -> 
 
 
 def _cells_sql(rows: QuerySet, export_format: str, *leading: str) -> tuple[str, tuple]:
-    """The SQL of `rows` (`_with_cells(…, *leading)`), its cells made safe for
-    `export_format`. A spreadsheet runs a cell that starts with one of `FORMULA_TRIGGERS` as a
-    formula (CSV/formula injection): a CSV or XLSX cell that would is written after an
-    apostrophe, which spreadsheets show as text. Done over the finished rows, so that each
-    cell's subqueries run once; the `leading` columns pass as they are."""
+    """The SQL of `rows` (`_with_cells(…, *leading)`): its leading columns and its cells, and
+    nothing else (a query that orders a DISTINCT selects its ordering too). The cells are made
+    safe for `export_format`: a spreadsheet runs a cell that starts with one of
+    `FORMULA_TRIGGERS` as a formula (CSV/formula injection), so a CSV or XLSX cell that would
+    is written after an apostrophe, which spreadsheets show as text. Done over the finished
+    rows, so that each cell's subqueries run once."""
     sql, params = rows.query.sql_with_params()
-    if export_format == "json":
-        return sql, params
     quote = connections[rows.db].ops.quote_name
-    triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
     cells = [f"cells.{quote(f'export_{column}')}" for column in COLUMNS]
-    columns = [f"cells.{quote(name)}" for name in leading] + [
+    columns = [f"cells.{quote(name)}" for name in leading]
+    if export_format == "json":
+        outer = f"SELECT {', '.join(columns + cells)} FROM ({sql}) AS cells"
+        return outer, params
+    triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
+    columns += [
         f"CASE WHEN substr({cell}, 1, 1) IN ({triggers}) THEN '''' || {cell} ELSE {cell} END"
         for cell in cells
     ]
