@@ -773,22 +773,53 @@ class Acknowledgement(PlainTextMixin, models.Model):
         return f"{self.institution.label} acknowledged {self.fingerprint[:12]}…"
 
 
-class ApprovalRoute(PlainTextMixin, models.Model):
+class ApprovalRoute(PlainTextMixin, FieldErrorConstraintsMixin, models.Model):
     """The steps a memorandum of one kind passes through before it may be signed
-    (agreements/approvals). A kind without a route is signed without approvals."""
+    (agreements/approvals). A kind without a route is signed without approvals. A route of an
+    owning unit governs the memoranda of that unit and of the units under it; the nearest such
+    unit's route wins over the route of the whole kind."""
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(
         max_length=20,
         choices=Memorandum.Kind.choices,
-        unique=True,
-        help_text="The memoranda of this kind follow this route.",
+        help_text=_("The memoranda of this kind follow this route."),
+    )
+    owner_unit = models.ForeignKey(
+        OrganisationalUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approval_routes",
+        help_text=_(
+            "Only memoranda owned by this unit or a unit under it; empty: every memorandum of "
+            "the kind that no unit's route governs."
+        ),
+        verbose_name=_("owner unit"),
     )
 
     history = registry_history()
 
+    constraint_error_fields = {
+        "approval_route_unique_kind_unit": "kind",
+        "approval_route_unique_kind": "kind",
+    }
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "owner_unit"],
+                name="approval_route_unique_kind_unit",
+                violation_error_message=_("This unit already has a route for this kind."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(owner_unit__isnull=True),
+                name="approval_route_unique_kind",
+                violation_error_message=_("This kind already has a route for every unit."),
+            ),
+        ]
 
     def __str__(self):
         return self.name

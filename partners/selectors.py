@@ -59,3 +59,17 @@ def display_label(institution: Institution, localized: str | None = None) -> str
     """The short name a reader sees in lists: the alias in the reader's language, else the
     acronym, else the official name."""
     return localized or institution.label
+
+
+def units_with_ancestors(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each of `unit_ids` with the units above it, nearest first (itself, its parent, …), in
+    one query over the tree."""
+    parents = dict(OrganisationalUnit.objects.values_list("pk", "parent_id"))
+    chains = {}
+    for unit_id in unit_ids:
+        chain, current = [], unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        chains[unit_id] = chain
+    return chains

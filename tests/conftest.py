@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -20,6 +22,15 @@ def empty_cache():
     """Each test starts with an empty cache: a rolled-back or flushed test database counts its
     data versions from the start again, so an earlier test's entries could answer."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the registry's language: a request leaves the language it chose
+    (`?lang=`, a cookie, Accept-Language) active in the thread that served it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,9 @@ class ApprovalRouteAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """A route and its steps are written together, by one service call: the steps in the
     order of their positions (numbered 1, 2, … again), rows marked for deletion left out."""
 
-    list_display = ["name", "kind", "step_names"]
+    list_display = ["name", "kind", "owner_unit", "step_names"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["owner_unit"]
     inlines = [ApprovalStepInline]
 
     def get_queryset(self, request):

@@ -1,13 +1,21 @@
 """Where a memorandum stands in its route, as the API and the admin show it, and what waits
 for a user."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from agreements.filters import NEVER_SUBMITTED
-from agreements.models import Approval, ApprovalDecision, ApprovalRoute, Memorandum
+from agreements.models import (
+    Approval,
+    ApprovalDecision,
+    ApprovalRoute,
+    ApprovalStep,
+    Memorandum,
+)
 from agreements.selectors import memorandum_visible_to
+from partners.selectors import units_with_ancestors
 
 State = Approval.State
 Action = ApprovalDecision.Action
@@ -15,6 +23,9 @@ Action = ApprovalDecision.Action
 NOT_REQUIRED = "not_required"
 NOT_SUBMITTED = NEVER_SUBMITTED
 STATES = [NOT_REQUIRED, NOT_SUBMITTED, *State.values]
+
+# A route's steps with the groups that decide them.
+ROUTE_STEPS = Prefetch("steps", queryset=ApprovalStep.objects.select_related("group"))
 
 
 def _step_state(approval: Approval | None, step, last_return_step_id: int | None) -> str:
@@ -43,10 +54,10 @@ def approval_status(memorandum: Memorandum) -> dict[str, Any]:
         .select_related("route", "current_step__group")
         .first()
     )
-    route = (
-        approval.route if approval else ApprovalRoute.objects.filter(kind=memorandum.kind).first()
-    )
-    steps = list(route.steps.select_related("group")) if route else []
+    route = approval.route if approval else route_for(memorandum)
+    if route is not None:
+        prefetch_related_objects([route], ROUTE_STEPS)
+    steps = list(route.steps.all()) if route else []
     decisions = list(
         ApprovalDecision.objects.filter(memorandum=memorandum)
         .select_related("decided_by")
@@ -112,3 +123,33 @@ def memoranda_waiting_for(user) -> QuerySet:
         .select_related("approval__current_step")
         .order_by("approval__step_since", "pk")
     )
+
+
+def routes_for(memoranda: Iterable[Memorandum]) -> dict[int, ApprovalRoute | None]:
+    """The route each memorandum follows, by id, with its steps, or None: the route of its
+    kind for the nearest of its owning unit and the units above it that has one, else the
+    route of its kind for every unit. Two queries (and one for the unit tree) for them all."""
+    memoranda = list(memoranda)
+    routes = ApprovalRoute.objects.filter(kind__in={m.kind for m in memoranda}).prefetch_related(
+        ROUTE_STEPS
+    )
+    by_kind_and_unit = {(route.kind, route.owner_unit_id): route for route in routes}
+    owned = {m.owner_unit_id for m in memoranda if m.owner_unit_id is not None}
+    chains = units_with_ancestors(owned) if any(unit for _, unit in by_kind_and_unit) else {}
+    chosen = {}
+    for memorandum in memoranda:
+        candidates = [*chains.get(memorandum.owner_unit_id, []), None]
+        chosen[memorandum.pk] = next(
+            (
+                by_kind_and_unit[(memorandum.kind, unit)]
+                for unit in candidates
+                if (memorandum.kind, unit) in by_kind_and_unit
+            ),
+            None,
+        )
+    return chosen
+
+
+def route_for(memorandum: Memorandum) -> ApprovalRoute | None:
+    """The route `memorandum` follows (`routes_for`), or None."""
+    return routes_for([memorandum])[memorandum.pk]

@@ -36,9 +36,11 @@ from agreements.models import (
     Memorandum,
 )
 from agreements.services import SigningRefused
+from partners.models import OrganisationalUnit
 from registry import roles
 from registry.history import attributed, history_user
 
+from .selectors import route_for, routes_for
 from .terms import approval_fingerprint
 
 State = Approval.State
@@ -51,11 +53,6 @@ CLEARED = (State.APPROVED, State.OVERRIDDEN)
 
 class ApprovalConflict(Exception):
     """The memorandum is not in a state that allows this transition (the API's 409)."""
-
-
-def route_for(kind: str) -> ApprovalRoute | None:
-    """The route memoranda of `kind` follow, with its steps, or None."""
-    return ApprovalRoute.objects.filter(kind=kind).prefetch_related("steps").first()
 
 
 def is_member(user, group_id: int) -> bool:
@@ -121,7 +118,7 @@ def _comment(comment: str, *, required: str | None = None) -> str:
 
 @attributed
 def approval_submit(*, memorandum: Memorandum, actor, comment: str = "") -> Approval:
-    """An editor submits a memorandum in negotiation to its kind's route: it waits at the
+    """An editor submits a memorandum in negotiation to its route (`route_for`): it waits at the
     first step. Refused (ApprovalConflict) when it is not in negotiation, has no route, or is
     already under way."""
     # No actor: the registry itself (the demo, a command).
@@ -137,7 +134,7 @@ def approval_submit(*, memorandum: Memorandum, actor, comment: str = "") -> Appr
         )
     if approval is not None and approval.state in UNDER_WAY:
         raise ApprovalConflict("This memorandum is already submitted for approval.")
-    route = route_for(memorandum.kind)
+    route = route_for(memorandum)
     steps = list(route.steps.all()) if route else []
     if not steps:
         raise ApprovalConflict(
@@ -254,7 +251,7 @@ def approval_override(*, memorandum: Memorandum, actor, comment: str) -> Approva
             "Only a memorandum not yet signed needs its approvals overridden; this one is "
             f"{memorandum.get_stage_display().lower()}."
         )
-    route = approval.route if approval else route_for(memorandum.kind)
+    route = approval.route if approval else route_for(memorandum)
     if route is None:
         raise ApprovalConflict(
             f"No approval route is defined for {memorandum.get_kind_display().lower()}s: "
@@ -306,19 +303,13 @@ def terms_refreshed(*, memoranda: Sequence[Memorandum], newly_signed: Iterable[i
         approval.memorandum_id: approval
         for approval in Approval.objects.filter(memorandum_id__in=by_id).select_related("route")
     }
-    routed_kinds = set()
-    if newly_signed:
-        kinds = {by_id[pk].kind for pk in newly_signed}
-        routed_kinds = set(
-            ApprovalRoute.objects.filter(kind__in=kinds, steps__isnull=False).values_list(
-                "kind", flat=True
-            )
-        )
+    routes = routes_for(by_id[pk] for pk in newly_signed) if newly_signed else {}
     refusals = {}
     for pk, memorandum in by_id.items():
         approval = approvals.get(pk)
         if pk in newly_signed:
-            if memorandum.kind not in routed_kinds:
+            route = routes.get(pk)
+            if route is None or not route.steps.all():
                 continue
             fingerprint = approval_fingerprint(memorandum)
             if (
@@ -464,10 +455,16 @@ def _steps_write(route: ApprovalRoute, steps: Sequence[Mapping[str, Any]]) -> No
 
 @attributed
 def approval_route_create(
-    *, name: str, kind: str, steps: Sequence[Mapping[str, Any]], actor
+    *,
+    name: str,
+    kind: str,
+    steps: Sequence[Mapping[str, Any]],
+    owner_unit: OrganisationalUnit | None = None,
+    actor,
 ) -> ApprovalRoute:
-    """A route for memoranda of `kind`, with its steps (`name`, `group`) in order."""
-    route = ApprovalRoute(name=name, kind=kind)
+    """A route for memoranda of `kind` (those owned by `owner_unit` or a unit under it, when
+    given), with its steps (`name`, `group`) in order."""
+    route = ApprovalRoute(name=name, kind=kind, owner_unit=owner_unit)
     route.full_clean()
     route.save()
     _steps_write(route, steps)
@@ -482,7 +479,8 @@ def approval_route_update(
     steps: Sequence[Mapping[str, Any]] | None = None,
     **fields: Any,
 ) -> ApprovalRoute:
-    """Change the route's name or kind and, when given, its steps (replaced in order)."""
+    """Change the route's name, kind or owning unit and, when given, its steps (replaced in
+    order)."""
     for name, value in fields.items():
         setattr(route, name, value)
     route.full_clean()

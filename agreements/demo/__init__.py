@@ -270,7 +270,7 @@ def _load_approvals(loaded: dict[str, Memorandum], counts: dict, actor) -> None:
     for data in DATA["approvers"]:
         approvers[data["username"]], created = approver_ensure(actor=actor, **data)
         counts["approvers"] += created
-    routed = set(ApprovalRoute.objects.values_list("kind", flat=True))
+    routed = set(ApprovalRoute.objects.filter(owner_unit=None).values_list("kind", flat=True))
     for data in DATA["approval_routes"]:
         if data["kind"] in routed:
             continue
